@@ -1,0 +1,202 @@
+"""The application factory: a short list of ``configure_*`` steps.
+
+Nothing here queries the database, so start-up is fast and works before migrations ran.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request
+from werkzeug.exceptions import NotFound
+
+from lms import cli, errors, i18n, theming
+from lms.content import ContentRegistry
+from lms.extensions import cache, csrf, db, limiter, login_manager, migrate
+from lms.plugins import LMSPluginManager
+from lms.settings import load_config
+
+log = logging.getLogger(__name__)
+CORE_DIR = Path(__file__).resolve().parent
+
+
+class LMSState:
+    """What the core knows about the running site, in ``app.extensions["lms"]``."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.plugins = LMSPluginManager()
+        self.content = ContentRegistry()
+        self.template_dirs: list[tuple[str, str]] = []  # (plugin, folder)
+        self.static_dirs: dict[str, str] = {}  # plugin -> folder
+        self.migration_dirs: list[str] = []
+        self.translation_dirs: list[str] = []
+        self.blueprint_plugins: dict[str, str] = {}  # blueprint name -> plugin
+
+    def disabled_now(self) -> set[str]:
+        """Plugins an admin switched off, checked once per request (see docs/plugins.md)."""
+        if "lms_disabled_plugins" in g:
+            return g.lms_disabled_plugins
+        from lms.models import PluginState
+
+        try:
+            names = set(
+                db.session.scalars(
+                    db.select(PluginState.name).where(PluginState.enabled.is_(False))
+                )
+            )
+        except Exception:  # before `lms init` created the table
+            db.session.rollback()
+            names = set()
+        names.discard("core")
+        g.lms_disabled_plugins = names
+        return names
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create the LMS application. ``config`` overrides every other source (used by tests)."""
+    config = dict(config or {})
+    instance_path = config.pop("INSTANCE_PATH", None) or os.environ.get("LMS_INSTANCE_PATH")
+    app = Flask(
+        "lms",
+        instance_path=instance_path or None,
+        instance_relative_config=True,
+        static_folder=str(CORE_DIR / "static"),
+        template_folder=None,
+    )
+    load_config(app, config)
+    configure_logging(app)
+    configure_extensions(app)
+    configure_plugins(app)
+    theming.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    configure_requests(app)
+    configure_templates_context(app)
+    cli.init_app(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    level = app.config.get("LOG_LEVEL", "INFO")
+    logging.getLogger("lms").setLevel(level)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def configure_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(CORE_DIR / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+    csrf.init_app(app)
+    limiter.init_app(app)
+    cache.init_app(app)
+
+    from lms.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def configure_plugins(app: Flask) -> None:
+    """Discover plugins and collect everything their ``lms_load_*`` hooks offer."""
+    state = LMSState(app)
+    app.extensions["lms"] = state
+    pm = state.plugins
+    pm.discover(
+        disabled=set(app.config.get("DISABLED_PLUGINS") or []),
+        extra=list(app.config.get("EXTRA_PLUGINS") or []),
+    )
+
+    def each(hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        # A plugin that raises in a start-up hook is left out of this process altogether.
+        return pm.results(hook, unregister_on_error=True, app=app, **kwargs)
+
+    each("lms_load_models")
+    for plugin, blueprints in each("lms_load_blueprints"):
+        for bp in blueprints:
+            try:
+                app.register_blueprint(bp)
+            except Exception as exc:
+                pm.fail(plugin, exc)
+                break
+            state.blueprint_plugins[bp.name] = plugin
+    core = pm.infos.get("core")
+    if core is None or not core.ok:  # without its own blueprints the core cannot serve a page
+        raise RuntimeError(
+            f"the LMS core failed to load: {core.errors if core else 'not installed'}"
+        )
+    for plugin, folder in each("lms_load_templates"):
+        state.template_dirs.append((plugin, str(folder)))
+    for plugin, folder in each("lms_load_static"):
+        state.static_dirs[plugin] = str(folder)
+    for _plugin, folder in each("lms_load_translations"):
+        state.translation_dirs.append(str(folder))
+    for _plugin, folder in each("lms_load_migrations"):
+        state.migration_dirs.append(str(folder))
+    for plugin, types in each("lms_content_types"):
+        for ct in types:
+            state.content.add(ct, plugin)
+    each("lms_load_cli", group=app.cli)
+
+
+@migrate.configure
+def _add_plugin_branches(config):
+    """Each plugin's migrations are its own Alembic branch: add their folders."""
+    from flask import current_app
+
+    state = current_app.extensions["lms"]
+    locations = [str(CORE_DIR / "migrations" / "versions"), *state.migration_dirs]
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", os.pathsep.join(locations))
+    return config
+
+
+def configure_requests(app: Flask) -> None:
+    @app.before_request
+    def block_disabled_plugins() -> None:
+        plugin = app.extensions["lms"].blueprint_plugins.get(request.blueprint or "")
+        if plugin and plugin in app.extensions["lms"].disabled_now():
+            raise NotFound()
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        return response
+
+
+def configure_templates_context(app: Flask) -> None:
+    """Values every template can use: navigation and plugin snippets, computed lazily."""
+    from flask_login import current_user
+    from markupsafe import Markup
+
+    from lms import plugins
+
+    def nav_items():
+        items = plugins.call("lms_tpl_nav_items", user=current_user)
+        return sorted(items, key=lambda i: i.order)
+
+    def slot(name: str, **context: Any) -> Markup:
+        snippets = plugins.call("lms_tpl_snippets", slot=name, context=context)
+        return Markup("").join(s.html for s in sorted(snippets, key=lambda s: s.order))
+
+    def body_classes() -> str:
+        return " ".join(str(c) for c in plugins.call("lms_tpl_body_classes", user=current_user))
+
+    @app.context_processor
+    def lms_context() -> dict[str, Any]:
+        return {
+            "nav_items": nav_items,
+            "slot": slot,
+            "body_classes": body_classes,
+            "site_name": app.config.get("SITE_NAME", "LMS"),
+            "languages": app.config["LANGUAGES"],
+        }

@@ -1,0 +1,119 @@
+"""Languages, time zones and Thai dates in the Buddhist Era.
+
+Store UTC, show local (Asia/Bangkok). In Thai, years are shown in the Buddhist Era (CE + 543).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date as babel_format_date
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from lms.extensions import babel
+
+BE_OFFSET = 543
+TH_MONTHS = (
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
+)
+TH_MONTHS_ABBR = (
+    "ม.ค.",
+    "ก.พ.",
+    "มี.ค.",
+    "เม.ย.",
+    "พ.ค.",
+    "มิ.ย.",
+    "ก.ค.",
+    "ส.ค.",
+    "ก.ย.",
+    "ต.ค.",
+    "พ.ย.",
+    "ธ.ค.",
+)
+
+
+def select_locale() -> str:
+    """The user's saved language, else the session's choice, else the browser's, else Thai."""
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["DEFAULT_LOCALE"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("lang") in languages:
+        return session["lang"]
+    return request.accept_languages.best_match(languages) or current_app.config["DEFAULT_LOCALE"]
+
+
+def site_timezone() -> ZoneInfo:
+    return ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Bangkok"))
+
+
+def to_local(value: datetime) -> datetime:
+    """A UTC (or naive-UTC) datetime in the site's time zone."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo("UTC"))
+    return value.astimezone(site_timezone())
+
+
+def be_year(year: int) -> int:
+    """The Buddhist Era year for a Common Era year: 2023 → 2566."""
+    return year + BE_OFFSET
+
+
+def format_thai_date(value: date, long: bool = False) -> str:
+    """``25 พ.ย. 2569`` (or ``25 พฤศจิกายน 2569`` with ``long``)."""
+    months = TH_MONTHS if long else TH_MONTHS_ABBR
+    return f"{value.day} {months[value.month - 1]} {be_year(value.year)}"
+
+
+def format_date(
+    value: date | datetime | None, long: bool = False, locale: str | None = None
+) -> str:
+    """A date for display: Buddhist Era in Thai, the Babel format otherwise."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value).date()
+    locale = locale or str(get_locale() or "th")
+    if locale.startswith("th"):
+        return format_thai_date(value, long)
+    return babel_format_date(value, format="long" if long else "medium", locale=locale)
+
+
+def format_datetime(value: datetime | None, locale: str | None = None) -> str:
+    """Date and local time: ``25 พ.ย. 2569 14:05 น.`` or ``Nov 25, 2026, 14:05``."""
+    if value is None:
+        return ""
+    local = to_local(value)
+    locale = locale or str(get_locale() or "th")
+    time = local.strftime("%H:%M")
+    if locale.startswith("th"):
+        return f"{format_thai_date(local.date())} {time} น."
+    return f"{format_date(local, locale=locale)}, {time}"
+
+
+def init_app(app: Flask) -> None:
+    core = os.path.join(os.path.dirname(__file__), "translations")
+    dirs = [core, *app.extensions["lms"].translation_dirs]
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(dirs)
+    babel.init_app(
+        app, locale_selector=select_locale, timezone_selector=lambda: current_app.config["TIMEZONE"]
+    )
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "th")

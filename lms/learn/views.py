@@ -1,0 +1,148 @@
+"""Working through a course: the lesson view, completion and "my learning"."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from lms import courses, plugins, progress
+from lms.extensions import db
+from lms.models import Activity, Enrolment
+
+bp = Blueprint("learn", __name__)
+
+
+def _activity_for(activity_id: int) -> tuple[Activity, Enrolment | None, bool]:
+    """The activity if the current user may open it: enrolled, or staff of the course."""
+    activity = db.session.get(Activity, activity_id)
+    if activity is None:
+        abort(404)
+    course = courses.get_course_or_404(activity.course_id, current_user)
+    enrolment = courses.enrolment_of(current_user, course)
+    staff = courses.is_teacher(current_user, course, enrolment)
+    if not staff:
+        if enrolment is None:
+            abort(403)
+        if not activity.is_visible:
+            abort(404)
+    return activity, enrolment, staff
+
+
+@bp.route("/activity/<int:activity_id>")
+@login_required
+def activity(activity_id: int):
+    activity, enrolment, staff = _activity_for(activity_id)
+    is_learner = enrolment is not None and enrolment.role == "learner"
+    record = progress.mark_viewed(current_user, activity) if is_learner else None
+    content_type = current_app.extensions["lms"].content.get(
+        activity.content_type, current_app.extensions["lms"].disabled_now()
+    )
+    try:
+        body = (
+            content_type.render(activity, current_user)
+            if content_type
+            else Markup("<p>%s</p>") % _("This kind of activity is not available on this site.")
+        )
+    except Exception as exc:  # a broken content type must not break the lesson page
+        plugins.get_manager().fail(content_type.plugin, exc, unregister=False)
+        body = Markup("<p>%s</p>") % _("This activity could not be shown. The error was logged.")
+    db.session.commit()
+    siblings = courses.visible_activities(activity.course, staff)
+    index = next(i for i, a in enumerate(siblings) if a.id == activity.id)
+    prev_a = siblings[index - 1] if index > 0 else None
+    next_a = siblings[index + 1] if index + 1 < len(siblings) else None
+    course_progress = (
+        progress.course_progress(current_user.id, activity.course_id) if is_learner else None
+    )
+    return render_template(
+        "learn/activity.html",
+        activity=activity,
+        course=activity.course,
+        body=body,
+        record=record,
+        is_learner=is_learner,
+        staff=staff,
+        prev_a=prev_a,
+        next_a=next_a,
+        position=index + 1,
+        count=len(siblings),
+        course_progress=course_progress,
+        form=FlaskForm(),
+        snippets=plugins.call(
+            "lms_tpl_snippets", slot="activity_footer", context={"activity": activity}
+        ),
+    )
+
+
+@bp.route("/activity/<int:activity_id>/complete", methods=["POST"])
+@login_required
+def complete(activity_id: int):
+    activity, enrolment, _staff = _activity_for(activity_id)
+    if enrolment is None or enrolment.role != "learner":
+        abort(403)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    record = progress.get_progress(current_user, activity)
+    if activity.completion == "manual" and record is not None and record.completed_at:
+        progress.uncomplete(current_user, activity)
+        flash(_("Marked as not done."), "info")
+    elif activity.completion == "manual":
+        progress.complete(current_user, activity)
+        flash(_("Well done! Marked as complete."), "success")
+    db.session.commit()
+    return redirect(url_for("learn.activity", activity_id=activity.id))
+
+
+@bp.route("/my")
+@login_required
+def my_learning():
+    enrolments = list(
+        db.session.scalars(
+            select(Enrolment)
+            .options(selectinload(Enrolment.course))
+            .where(Enrolment.user_id == current_user.id)
+            .order_by(Enrolment.enrolled_at.desc())
+        )
+    )
+    learning = [e for e in enrolments if e.role == "learner"]
+    teaching = [e for e in enrolments if e.role == "teacher"]
+    by_course = progress.progress_for_courses(current_user.id, [e.course_id for e in learning])
+    return render_template(
+        "learn/my.html",
+        learning=learning,
+        teaching=teaching,
+        by_course=by_course,
+        items=plugins.call("lms_tpl_dashboard_items", user=current_user),
+    )
+
+
+@bp.route("/courses/<int:course_id>/progress/<int:user_id>")
+@login_required
+def learner_progress(course_id: int, user_id: int):
+    """A learner's progress in a course: for the learner themselves and the course's teachers."""
+    course = courses.get_course_or_404(course_id, current_user)
+    if user_id != current_user.id and not courses.is_teacher(current_user, course):
+        abort(403)
+    enrolment = db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.course_id == course.id,
+            Enrolment.user_id == user_id,
+            Enrolment.role == "learner",
+        )
+    )
+    if enrolment is None:
+        abort(404)
+    activities = courses.visible_activities(course, staff=False)
+    return render_template(
+        "learn/progress.html",
+        course=course,
+        enrolment=enrolment,
+        activities=activities,
+        done=progress.progress_map(user_id, course.id),
+        course_progress=progress.course_progress(user_id, course.id),
+    )
