@@ -1,0 +1,71 @@
+"""The quiz plugin: question bank, question types (through ``lms_question_types``), timed
+attempts that never lose an answer, manual grading, a gradebook, GIFT and Moodle XML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+
+from lms import hookimpl
+from lms_quiz.content import QuizType
+
+LMS_PLUGIN_API = ">=1,<2"
+HERE = Path(__file__).resolve().parent
+
+
+@hookimpl
+def lms_load_models(app):
+    from lms_quiz import models  # noqa: F401
+
+
+@hookimpl
+def lms_load_migrations(app):
+    return str(HERE / "migrations")
+
+
+@hookimpl
+def lms_load_templates(app):
+    return str(HERE / "templates")
+
+
+@hookimpl
+def lms_load_static(app):
+    return str(HERE / "static")
+
+
+@hookimpl
+def lms_load_translations(app):
+    return str(HERE / "translations")
+
+
+@hookimpl
+def lms_load_blueprints(app):
+    from lms_quiz.views import bp
+    from lms_quiz.views_teach import bp as teach_bp
+
+    return [bp, teach_bp]
+
+
+@hookimpl
+def lms_load_cli(app, group):
+    from lms_quiz.cli import quiz_group
+
+    group.add_command(quiz_group)
+
+
+@hookimpl
+def lms_content_types(app):
+    return [QuizType()]
+
+
+@hookimpl
+def lms_question_types(app):
+    from lms_quiz.qtypes import builtin_types
+
+    return builtin_types()
+
+
+@hookimpl
+def lms_participation_kinds(app):
+    return [("quiz_attempt", _l("Quiz attempt"))]

@@ -1,0 +1,64 @@
+"""``lms quiz import`` and ``lms quiz export``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from lms.extensions import db
+from lms.models import Course
+
+
+@click.group("quiz")
+def quiz_group() -> None:
+    """Quiz question banks: import and export GIFT or Moodle XML."""
+
+
+def _format(path: str, fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    return "xml" if path.lower().endswith(".xml") else "gift"
+
+
+@quiz_group.command("import")
+@click.argument("course_id", type=int)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["gift", "xml"]), default=None)
+@click.option("--category", default=None, help="Put every question in this category.")
+@with_appcontext
+def import_command(course_id: int, file: str, fmt: str | None, category: str | None) -> None:
+    """Import FILE into the question bank of COURSE_ID. Nothing is imported on any error."""
+    from lms_quiz.bank import import_text
+    from lms_quiz.gift import ImportErrors
+
+    if db.session.get(Course, course_id) is None:
+        raise click.ClickException(f"no course {course_id}")
+    try:
+        counts = import_text(course_id, Path(file).read_bytes(), _format(file, fmt), category)
+    except ImportErrors as exc:
+        db.session.rollback()
+        for error in exc.errors:
+            click.echo(error, err=True)
+        raise click.ClickException(f"{len(exc.errors)} error(s): nothing imported") from exc
+    db.session.commit()
+    for qtype, n in sorted(counts.items()):
+        click.echo(f"{qtype}: {n}")
+    click.echo(f"total: {sum(counts.values())}")
+
+
+@quiz_group.command("export")
+@click.argument("course_id", type=int)
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@click.option("--format", "fmt", type=click.Choice(["gift", "xml"]), default=None)
+@with_appcontext
+def export_command(course_id: int, file: str, fmt: str | None) -> None:
+    """Write the question bank of COURSE_ID to FILE."""
+    from lms_quiz.bank import export_text
+
+    if db.session.get(Course, course_id) is None:
+        raise click.ClickException(f"no course {course_id}")
+    text = export_text(course_id, _format(file, fmt))
+    Path(file).write_text(text, encoding="utf-8")
+    click.echo(f"wrote {file}")

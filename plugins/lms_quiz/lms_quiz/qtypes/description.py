@@ -1,0 +1,28 @@
+"""Description: text between questions, with no answer and no mark."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from lms_quiz.qtypes.base import QuestionType
+
+
+class Description(QuestionType):
+    key = "description"
+    label = _l("Description")
+    gradable = False
+
+    def validate(self, data):
+        return {}
+
+    def parse_response(self, name, form):
+        return None
+
+    def grade(self, data, response):
+        return None
+
+    def to_gift(self, data):
+        return None
+
+    def from_moodle_xml(self, element):
+        return {}
