@@ -1,0 +1,104 @@
+"""The in-site notification channel: a bell with the unread count, a list, mark as read.
+
+Writing the message and marking the delivery sent happen in one transaction, so an in-site
+notification is exactly once by construction (the message row is keyed by the delivery key).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from lms_notify.channels import Channel, Message
+from sqlalchemy import func, insert, select
+
+from lms import hookimpl
+from lms.extensions import db
+from lms.ui import NavItem
+
+LMS_PLUGIN_API = ">=1,<2"
+HERE = Path(__file__).resolve().parent
+
+
+class InappChannel(Channel):
+    key = "inapp"
+    label = _l("In the site")
+    push = False
+
+    def send(self, message: Message) -> None:
+        from lms_notify_inapp.models import InappMessage
+
+        dialect = db.session.get_bind().dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        else:  # pragma: no cover
+            dialect_insert = insert
+        stmt = dialect_insert(InappMessage).values(
+            key=message.key,
+            user_id=message.user_id,
+            event=message.event,
+            subject=message.subject[:300],
+            body=message.text,
+            url=message.url[:500],
+        )
+        if dialect in ("postgresql", "sqlite"):
+            stmt = stmt.on_conflict_do_nothing(index_elements=["key"])
+        db.session.execute(stmt)  # committed together with the delivery's "sent"
+
+
+def unread_count(user_id: int) -> int:
+    from lms_notify_inapp.models import InappMessage
+
+    return (
+        db.session.scalar(
+            select(func.count(InappMessage.id)).where(
+                InappMessage.user_id == user_id, InappMessage.read_at.is_(None)
+            )
+        )
+        or 0
+    )
+
+
+@hookimpl
+def lms_load_models(app):
+    from lms_notify_inapp import models  # noqa: F401
+
+
+@hookimpl
+def lms_load_migrations(app):
+    return str(HERE / "migrations")
+
+
+@hookimpl
+def lms_load_blueprints(app):
+    from lms_notify_inapp.views import bp
+
+    return [bp]
+
+
+@hookimpl
+def lms_load_templates(app):
+    return str(HERE / "templates")
+
+
+@hookimpl
+def lms_load_translations(app):
+    return str(HERE / "translations")
+
+
+@hookimpl
+def lms_notify_channels(app):
+    return [InappChannel()]
+
+
+@hookimpl
+def lms_tpl_nav_items(app, user):
+    if not user.is_authenticated:
+        return None
+    n = unread_count(user.id)
+    label = _("Notifications (%(n)s unread)", n=n) if n else _("Notifications")
+    return [NavItem(label, url_for("lms_notify_inapp.inbox"), 80, "lms_notify_inapp.")]
