@@ -1,0 +1,129 @@
+"""Audience targeting: the programme's audience groups as data, rules that put learners in
+them (age from birth date, self-declared, staff email domain), a learner profile, courses aimed
+at groups (catalog filter, restricted enrolment) and bulk enrolment by CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import render_template, url_for
+from markupsafe import Markup
+
+from lms import hookimpl
+from lms.ui import Snippet
+
+LMS_PLUGIN_API = ">=1,<2"
+HERE = Path(__file__).resolve().parent
+
+
+@hookimpl
+def lms_load_models(app):
+    from lms_audience import models  # noqa: F401
+
+
+@hookimpl
+def lms_load_migrations(app):
+    return str(HERE / "migrations")
+
+
+@hookimpl
+def lms_load_templates(app):
+    return str(HERE / "templates")
+
+
+@hookimpl
+def lms_load_translations(app):
+    return str(HERE / "translations")
+
+
+@hookimpl
+def lms_load_blueprints(app):
+    from lms_audience.views import bp
+
+    return [bp]
+
+
+@hookimpl
+def lms_load_cli(app, group):
+    from lms_audience.cli import audience_group
+
+    group.add_command(audience_group)
+
+
+@hookimpl
+def lms_audience_rules(app):
+    from lms_audience.rules import builtin_rules
+
+    return builtin_rules()
+
+
+@hookimpl
+def lms_audience_groups_for(app, user):
+    from lms_audience.rules import groups_for
+
+    return groups_for(user)
+
+
+@hookimpl
+def lms_catalog_filter(app, stmt, args):
+    from lms_audience.services import filter_catalog
+
+    return filter_catalog(stmt, args)
+
+
+@hookimpl
+def lms_enrol_check(app, user, course):
+    from lms_audience.services import enrol_refusal
+
+    return enrol_refusal(user, course)
+
+
+@hookimpl
+def lms_tpl_snippets(app, slot, context):
+    if slot == "profile":
+        user = context.get("user")
+        if user is None or not user.is_authenticated:
+            return None
+        return Snippet(Markup(render_template("lms_audience/profile_card.html")), order=40)
+    if slot == "catalog_filters":
+        from lms_audience.services import group_names
+
+        request = context.get("request")
+        chosen = request.args.get("audience", "") if request is not None else ""
+        html = render_template(
+            "lms_audience/catalog_filter.html", names=group_names(), chosen=chosen
+        )
+        return Snippet(Markup(html), order=40)
+    if slot == "course_header":
+        return _course_header(context.get("course"))
+    return None
+
+
+def _course_header(course):
+    from flask_login import current_user
+
+    from lms.courses import is_teacher
+    from lms_audience.services import age_text, group_names, target_of
+
+    if course is None:
+        return None
+    target = target_of(course.id)
+    names = list(group_names(target.group_codes).values()) if target else []
+    ages = ""
+    if target and (target.min_age is not None or target.max_age is not None):
+        ages = age_text(target.min_age, target.max_age)
+    edit_url = (
+        url_for("audience.course", course_id=course.id)
+        if is_teacher(current_user, course)
+        else None
+    )
+    if not names and not ages and edit_url is None:
+        return None
+    html = render_template(
+        "lms_audience/course_header.html",
+        names=names,
+        ages=ages,
+        restricted=bool(target and target.restrict_enrolment),
+        edit_url=edit_url,
+    )
+    return Snippet(Markup(html), order=40)
