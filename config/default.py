@@ -40,9 +40,32 @@ MAIL_FOLDER = ""
 
 # Plugins named here are not loaded (entry-point names, comma-separated in the environment).
 DISABLED_PLUGINS = []
+# Extra plugin modules not installed as packages: "name=module" strings.
+EXTRA_PLUGINS = []
+# A plugin whose hooks raise this many times in a row is switched off for the site (0: never).
+PLUGIN_MAX_FAILURES = 5
+# Largest plugin wheel an admin may upload on the plugin page, in MB.
+PLUGIN_UPLOAD_MAX_MB = 20
 
 # Catalog
 CATALOG_PAGE_SIZE = 20
+# Audience plugin (lms_audience): email domains whose people are in the "staff" audience group
+# (a domain also covers its subdomains), e.g. ["cmpao.go.th", "obec.go.th"].
+AUDIENCE_STAFF_DOMAINS = []
+
+# Uploaded files (lms/storage.py). STORAGE_BACKEND "local" keeps them in STORAGE_DIR (empty:
+# <instance>/files). Each upload is checked by extension AND first bytes, and by size: the
+# largest upload in MB for each kind of file (document: PDF and office files; video: MP4;
+# captions: WebVTT; image: PNG/JPEG/GIF/WebP; package: a course package .zip).
+STORAGE_BACKEND = "local"
+STORAGE_DIR = ""
+UPLOAD_MAX_MB_DOCUMENT = 20
+UPLOAD_MAX_MB_VIDEO = 200
+UPLOAD_MAX_MB_CAPTIONS = 1
+UPLOAD_MAX_MB_IMAGE = 5
+UPLOAD_MAX_MB_PACKAGE = 500
+# Live online classes: how many minutes before the start the join button opens.
+LIVE_JOIN_OPENS_MINUTES = 15
 
 # Site
 SITE_NAME = "LMS"

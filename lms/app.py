@@ -18,6 +18,7 @@ from lms.content import ContentRegistry
 from lms.extensions import cache, csrf, db, limiter, login_manager, migrate
 from lms.plugins import LMSPluginManager
 from lms.settings import load_config
+from lms.tasks import celery_init_app
 
 log = logging.getLogger(__name__)
 CORE_DIR = Path(__file__).resolve().parent
@@ -70,6 +71,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     load_config(app, config)
     configure_logging(app)
     configure_extensions(app)
+    celery_init_app(app)  # Celery from app.config, before plugins add tasks and schedules
     configure_plugins(app)
     theming.init_app(app)
     i18n.init_app(app)
@@ -144,6 +146,9 @@ def configure_plugins(app: Flask) -> None:
         for ct in types:
             state.content.add(ct, plugin)
     each("lms_load_cli", group=app.cli)
+    from lms import lifecycle  # failure counting (PLUGIN_MAX_FAILURES), table prefix check
+
+    lifecycle.init_app(app)
 
 
 @migrate.configure

@@ -109,9 +109,26 @@ def plugins_list() -> None:
         click.echo(f"{info.name:<24} {info.version or '-':<10} {status:<9} {', '.join(info.hooks)}")
         for err in info.errors:
             click.echo(f"    ! {err}")
+        for warning in info.warnings:
+            click.echo(f"    ? {warning}")
 
 
 def init_app(app) -> None:
     """Add the core commands to the application's command group (``lms ...``)."""
     for command in (init_command, demo_command, plugins_group):
         app.cli.add_command(command)
+    from lms.plugin_admin import add_commands as add_plugin_commands  # install, remove, new ...
+
+    add_plugin_commands(plugins_group)
+    from lms.packages import register_cli as register_course_cli
+
+    register_course_cli(app)
+    from lms.benchmark import register_cli as register_bench_cli
+
+    register_bench_cli(app)
+    from lms.tasks import init_cli as register_celery_cli
+
+    register_celery_cli(app)
+    from lms.theme_cli import themes_group  # lms themes list | new | check
+
+    app.cli.add_command(themes_group)

@@ -39,6 +39,12 @@ class ContentType:
     def load(self, activity: Activity, form: FlaskForm) -> None:
         """Fill ``form`` from the type's stored data for ``activity`` (editing)."""
 
+    def validate(self, activity: Activity | None, form: FlaskForm) -> bool:
+        """Checks that need to know whether the activity is new (``activity`` is ``None``)
+        or that look at uploads. Put messages in ``form.<field>.errors`` (shown beside the
+        field) and return False to refuse. Called after the form's own validation passed."""
+        return True
+
     def save(self, activity: Activity, form: FlaskForm) -> None:
         """Store the type's data from a validated ``form``. ``activity.id`` is set (flushed).
         Do not commit: the core commits the request's transaction."""
@@ -60,6 +66,21 @@ class ContentType:
     def summary(self, activity: Activity) -> str:
         """Optional one-line text shown under the activity in the course outline."""
         return ""
+
+    #: Keys of :meth:`export_data`'s dict whose values are :class:`~lms.models.StoredFile` ids.
+    #: Course packages put those files in the archive and :meth:`import_data` receives the ids
+    #: of fresh copies; duplicating an activity copies them too. The type needs nothing else.
+    file_fields: tuple[str, ...] = ()
+
+    def on_progress(self, activity: Activity, user: User, payload: dict[str, Any]) -> dict | None:
+        """Progress reported by the learner's browser (``POST /activity/<id>/progress`` with a
+        JSON body and the ``X-CSRFToken`` header), e.g. how far a video was watched.
+
+        Return a JSON-able dict for the browser, or ``None`` if the type takes no reports
+        (the core then answers 404). :func:`lms.progress.mark_viewed` gives the progress row
+        (keep a measure in its ``score``); call :func:`lms.progress.complete`; do not commit.
+        """
+        return None
 
 
 class ContentRegistry:
@@ -90,3 +111,59 @@ class ContentRegistry:
             (t for t in self._types.values() if not (disabled and t.plugin in disabled)),
             key=lambda t: str(t.label),
         )
+
+
+def locked_reason(activity: Activity, user: User) -> str | None:
+    """Why ``user`` cannot open ``activity`` yet (or any more), or ``None`` if they can.
+
+    Staff are never locked out; callers check that first.
+    """
+    from flask_babel import gettext as _
+
+    from lms.extensions import db
+    from lms.i18n import format_datetime
+    from lms.models.base import utcnow
+    from lms.progress import get_progress
+
+    now = utcnow()
+    if activity.available_from is not None and now < activity.available_from:
+        return _("This lesson opens on %(when)s.", when=format_datetime(activity.available_from))
+    if activity.available_until is not None and now >= activity.available_until:
+        return _("This lesson closed on %(when)s.", when=format_datetime(activity.available_until))
+    if activity.requires_id:
+        required = db.session.get(Activity, activity.requires_id)
+        if required is not None and required.is_visible:
+            done = get_progress(user, required)
+            if done is None or done.completed_at is None:
+                return _('Complete "%(title)s" first.', title=required.title)
+    return None
+
+
+def open_activity(activity_id: int, user: User, learner_only: bool = False):
+    """``(activity, enrolment, staff)`` if ``user`` may open the activity, else abort.
+
+    404 for a missing activity, an unpublished course or a hidden activity; 403 for someone
+    not enrolled, or (``learner_only``) not a learner, or a learner the activity is locked for.
+    Plugins use this in their own views before touching an activity.
+    """
+    from flask import abort
+
+    from lms import courses
+    from lms.extensions import db
+
+    activity = db.session.get(Activity, activity_id)
+    if activity is None:
+        abort(404)
+    course = courses.get_course_or_404(activity.course_id, user)
+    enrolment = courses.enrolment_of(user, course)
+    staff = courses.is_teacher(user, course, enrolment)
+    if not staff:
+        if enrolment is None:
+            abort(403)
+        if not activity.is_visible:
+            abort(404)
+        if locked_reason(activity, user):
+            abort(403)
+    if learner_only and (enrolment is None or enrolment.role != "learner"):
+        abort(403)
+    return activity, enrolment, staff

@@ -11,6 +11,7 @@ from lms.ui import NavItem
 
 @hookimpl
 def lms_load_blueprints(app):
+    from lms.admin.plugins import bp as plugin_admin_bp  # plugin pages (admin and course)
     from lms.admin.views import bp as admin_bp
     from lms.auth.views import bp as auth_bp
     from lms.catalog.views import bp as catalog_bp
@@ -18,7 +19,7 @@ def lms_load_blueprints(app):
     from lms.main.views import bp as main_bp
     from lms.teach.views import bp as teach_bp
 
-    return [main_bp, auth_bp, catalog_bp, learn_bp, teach_bp, admin_bp]
+    return [main_bp, auth_bp, catalog_bp, learn_bp, teach_bp, admin_bp, plugin_admin_bp]
 
 
 @hookimpl
@@ -30,4 +31,15 @@ def lms_tpl_nav_items(app, user):
             items.append(NavItem(_l("Teaching"), url_for("teach.index"), 30, "teach."))
         if user.is_admin:
             items.append(NavItem(_l("Admin"), url_for("admin.users"), 90, "admin."))
+    from lms.themes_admin import nav_items as theme_nav_items  # the theme's header links
+
+    items += theme_nav_items()
     return items
+
+
+@hookimpl
+def lms_tpl_snippets(app, slot, context):
+    """The theme's colour settings (head), preview banner (body_end), choice (profile)."""
+    from lms.themes_admin import snippets
+
+    return snippets(slot, context)

@@ -73,6 +73,27 @@ def catalog_query(q: str = "", language: str = "", sort: str = "new"):
     return stmt.order_by(order, Course.id.desc())
 
 
+def apply_catalog_filters(stmt, args):
+    """Let plugins narrow the catalog query (``lms_catalog_filter``), one after another."""
+    from flask import current_app
+
+    app = current_app._get_current_object()
+    state = app.extensions["lms"]
+    skip = state.disabled_now()
+    for impl in reversed(state.plugins.pm.hook.lms_catalog_filter.get_hookimpls()):
+        if impl.plugin_name in skip:
+            continue
+        kwargs = {"app": app, "stmt": stmt, "args": args}
+        try:
+            result = impl.function(*[kwargs[a] for a in impl.argnames])
+        except Exception as exc:  # a broken filter must not take the catalog down
+            state.plugins.fail(impl.plugin_name, exc, unregister=False)
+            continue
+        if result is not None:
+            stmt = result
+    return stmt
+
+
 def learner_count(course: Course) -> int:
     return (
         db.session.scalar(
@@ -98,6 +119,9 @@ def enrol(user: User, course: Course, key: str | None = None) -> Enrolment:
         raise EnrolmentError(_("The enrolment key is not correct."))
     if course.capacity is not None and learner_count(course) >= course.capacity:
         raise EnrolmentError(_("This course is full."))
+    for message in plugins.call("lms_enrol_check", user=user, course=course):
+        if message:
+            raise EnrolmentError(str(message))
     return add_enrolment(user, course, "learner")
 
 

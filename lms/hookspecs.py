@@ -8,6 +8,7 @@ globals. Hooks are grouped in families:
 * ``lms_content_*``  content types (activities inside a course);
 * ``lms_question_*``  quiz question types;
 * ``lms_audience_*``  audience (age-group) rules;
+* ``lms_catalog_*`` / ``lms_enrol_*``  narrowing the catalog, refusing a self-enrolment;
 * ``lms_participation_*`` / ``lms_report_*``  outreach tracking and statistics;
 * ``lms_notify_*``  notification channels and events;
 * ``lms_theme_*``  theme packages;
@@ -218,6 +219,44 @@ def lms_audience_groups_for(app, user):
 
 
 # ---------------------------------------------------------------------------------------------
+# lms_catalog_* / lms_enrol_*: the course catalog and self-enrolment.
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def lms_catalog_filter(app, stmt, args):
+    """Narrow the catalog: return ``stmt`` (a SQLAlchemy ``select(Course)``) with your own
+    conditions added, or ``None`` to leave it alone. ``args`` are the request's query
+    arguments (a plugin reads its own, e.g. ``args.get("audience")``, from a filter it renders
+    in the ``catalog_filters`` slot). Plugins are applied one after another, each receiving the
+    statement the previous one returned. Add ``where`` clauses only; keep the ordering.
+
+    Example::
+
+        @hookimpl
+        def lms_catalog_filter(app, stmt, args):
+            if args.get("free") == "1":
+                return stmt.where(Course.enrol_key.is_(None))
+    """
+
+
+@hookspec
+def lms_enrol_check(app, user, course):
+    """Return a message (a string for the learner) when ``user`` may not enrol in ``course``
+    by themselves, or ``None`` to allow it. Called by :func:`lms.courses.enrol` after the core's
+    own checks (published, key, capacity); the first message refuses the enrolment and is shown
+    to the learner. Teachers and imports adding enrolments directly are not checked.
+
+    Example::
+
+        @hookimpl
+        def lms_enrol_check(app, user, course):
+            if course.id in adults_only and age_of(user) < 18:
+                return _("This course is for adults only.")
+    """
+
+
+# ---------------------------------------------------------------------------------------------
 # lms_participation_* / lms_report_*: outreach tracking.
 # ---------------------------------------------------------------------------------------------
 
@@ -296,6 +335,23 @@ def lms_notify_event(app, event, recipients, data):
         @hookimpl
         def lms_notify_event(app, event, recipients, data):
             outbox.add(event, recipients, data)
+    """
+
+
+@hookspec
+def lms_notify_event_types(app):
+    """Return a list of :class:`lms_notify.events.EventType` this plugin raises: the event's
+    code, its label on the preferences page, ``render(data)`` giving ``(subject, text, url)``
+    in the recipient's language, and default modes per channel. Used by the notification
+    plugin; events without a declaration are delivered with ``data["subject"]`` and
+    ``data["body"]``.
+
+    Example::
+
+        @hookimpl
+        def lms_notify_event_types(app):
+            from lms_notify.events import EventType
+            return [EventType("quiz_graded", _l("A quiz was graded"), render_quiz_graded)]
     """
 
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 from lms.extensions import babel
@@ -109,7 +109,10 @@ def format_datetime(value: datetime | None, locale: str | None = None) -> str:
 
 def init_app(app: Flask) -> None:
     core = os.path.join(os.path.dirname(__file__), "translations")
-    dirs = [core, *app.extensions["lms"].translation_dirs]
+    # The core comes LAST: Flask-Babel merges the catalogues in order and keeps the plural rule
+    # of the last one loaded (a plugin without a Thai .mo would reset it to English "n != 1",
+    # breaking every Thai ngettext), and the core's own words win over a plugin's.
+    dirs = [*app.extensions["lms"].translation_dirs, core]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(dirs)
     babel.init_app(
         app, locale_selector=select_locale, timezone_selector=lambda: current_app.config["TIMEZONE"]
@@ -117,3 +120,35 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "th")
+    app.before_request(_translate_form_messages)
+
+
+class FormMessages:
+    """WTForms' built-in messages ("This field is required.") looked up in the LMS catalogues,
+    then in WTForms' own: WTForms ships no Thai, so the core catalogue carries them
+    (lms/translations/wtforms_messages.py lists them for extraction)."""
+
+    _own = None  # WTForms' catalogue for this request's language, loaded when first needed
+
+    def _wtforms(self):
+        if self._own is None:
+            from babel import support
+            from wtforms.i18n import messages_path
+
+            self._own = support.Translations.load(messages_path(), [get_locale()], "wtforms")
+        return self._own
+
+    def ugettext(self, string: str) -> str:
+        ours = get_translations().ugettext(string)
+        return ours if ours != string else self._wtforms().ugettext(string)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        ours = get_translations().ungettext(singular, plural, n)
+        if ours not in (singular, plural):
+            return ours
+        return self._wtforms().ungettext(singular, plural, n)
+
+
+def _translate_form_messages() -> None:
+    # Flask-WTF reads its translations from this request attribute when it is set.
+    request.wtforms_translations = FormMessages()

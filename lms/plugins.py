@@ -45,6 +45,14 @@ class PluginInfo:
     disabled_by_config: bool = False
     errors: list[str] = field(default_factory=list)
     hooks: list[str] = field(default_factory=list)
+    #: ``LMS_PLUGIN_API`` as the plugin declared it ("" when it did not).
+    api: str = ""
+    #: ``LMS_COURSE_PLUGIN = True``: educators switch it on or off per course.
+    course_scoped: bool = False
+    #: Problems that do not stop the plugin (tables without the plugin's prefix ...).
+    warnings: list[str] = field(default_factory=list)
+    #: Hook calls that raised in a row (reset by a call that succeeds).
+    failures_in_a_row: int = 0
 
     @property
     def ok(self) -> bool:
@@ -58,6 +66,10 @@ class LMSPluginManager:
         self.pm = pluggy.PluginManager("lms")
         self.pm.add_hookspecs(hookspecs)
         self.infos: dict[str, PluginInfo] = {}
+        #: Failures in a row after which ``on_too_many_failures(name, detail)`` is called
+        #: (``PLUGIN_MAX_FAILURES``; 0 turns this off). The app sets both (lms.lifecycle).
+        self.max_failures = 0
+        self.on_too_many_failures: Any = None
 
     # -- discovery ---------------------------------------------------------------------------
 
@@ -95,6 +107,8 @@ class LMSPluginManager:
     def _load(self, info: PluginInfo, ep: EntryPoint | None) -> None:
         try:
             module = ep.load() if ep is not None else importlib.import_module(info.module_name)
+            info.api = str(getattr(module, "LMS_PLUGIN_API", "") or "")
+            info.course_scoped = bool(getattr(module, "LMS_COURSE_PLUGIN", False))
             check_api_version(module)
             self.pm.register(module, name=info.name)
         except Exception as exc:  # a broken plugin must never take the site down
@@ -109,6 +123,7 @@ class LMSPluginManager:
         info = self.infos.setdefault(name, PluginInfo(name=name, module_name=repr(module)))
         self.pm.register(module, name=name)
         info.loaded = True
+        info.course_scoped = bool(getattr(module, "LMS_COURSE_PLUGIN", False))
         info.hooks = sorted(h.name for h in self.pm.get_hookcallers(module) or [])
 
     def fail(self, name: str, exc: BaseException, unregister: bool = True) -> None:
@@ -116,6 +131,7 @@ class LMSPluginManager:
         info = self.infos.setdefault(name, PluginInfo(name=name, module_name="?"))
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         info.errors.append(detail)
+        del info.errors[:-20]  # a plugin failing on every page keeps only its latest errors
         log.error("plugin %s failed: %s", name, detail, exc_info=exc)
         if unregister and self.pm.get_plugin(name) is not None:
             self.pm.unregister(name=name)
@@ -147,10 +163,28 @@ class LMSPluginManager:
                 result = impl.function(*[kwargs[a] for a in impl.argnames])
             except Exception as exc:
                 self.fail(impl.plugin_name, exc, unregister=unregister_on_error)
+                self._count_failure(impl.plugin_name)
                 continue
+            info = self.infos.get(impl.plugin_name)
+            if info is not None:
+                info.failures_in_a_row = 0
             if result is not None:
                 out.append((impl.plugin_name, result))
         return out
+
+    def _count_failure(self, name: str) -> None:
+        """After ``max_failures`` failures in a row, hand the plugin to the disable callback."""
+        info = self.infos.get(name)
+        if info is None or name == "core":
+            return
+        info.failures_in_a_row += 1
+        if self.max_failures and info.failures_in_a_row >= self.max_failures:
+            info.failures_in_a_row = 0
+            if self.on_too_many_failures is not None:
+                try:
+                    self.on_too_many_failures(name, info.errors[-1] if info.errors else "")
+                except Exception:  # never let the safety net break the page
+                    log.exception("could not switch off failing plugin %s", name)
 
     def plugin_for(self, obj: Any) -> str | None:
         """The name of the plugin whose module defines ``obj`` (a class or instance)."""

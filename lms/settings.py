@@ -33,6 +33,10 @@ class Setting:
     default: Any = None
     help: str = ""
     secret: bool = False
+    #: ``(value, label)`` pairs: the setting is a choice among them (see lms.settings_store).
+    choices: tuple = ()
+    #: The label on the admin form (defaults to ``name``).
+    label: str = ""
 
 
 def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
@@ -98,7 +102,10 @@ def _derive(app: Flask) -> None:
     cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
     cfg["REMEMBER_COOKIE_HTTPONLY"] = True
     cfg["REMEMBER_COOKIE_SAMESITE"] = "Lax"
-    secure = bool(cfg.get("COOKIE_SECURE", production))
+    secure = cfg.get("COOKIE_SECURE", production)
+    if isinstance(secure, str):  # from the environment: "false" must mean false
+        secure = secure.strip().lower() in {"1", "true", "yes", "on"}
+    secure = bool(secure)
     cfg["SESSION_COOKIE_SECURE"] = secure
     cfg["REMEMBER_COOKIE_SECURE"] = secure
     if not cfg.get("MAIL_FOLDER"):

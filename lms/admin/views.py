@@ -1,10 +1,11 @@
-"""Site administration: users and their roles, and the plugins the site found."""
+"""Site administration: users and their roles, and the plugins the site found
+(the plugin pages themselves are in lms/admin/plugins.py)."""
 
 from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -100,9 +101,26 @@ def user(user_id: int):
 @bp.route("/plugins")
 @admin_required
 def plugins():
-    state = current_app.extensions["lms"]
-    return render_template(
-        "admin/plugins.html",
-        infos=sorted(state.plugins.infos.values(), key=lambda i: i.name),
-        disabled=state.disabled_now(),
-    )
+    from lms.admin.plugins import index_page
+
+    return index_page()
+
+
+@bp.before_request
+def warn_about_switched_off_plugins() -> None:
+    """Tell admins, on every admin page, about plugins switched off for failing too often."""
+    if request.method != "GET" or request.endpoint == "admin.plugins":
+        return
+    if not (current_user.is_authenticated and current_user.is_admin):
+        return
+    from lms.lifecycle import auto_disabled
+
+    names = sorted(auto_disabled())
+    if names:
+        flash(
+            _(
+                "Switched off for failing again and again: %(names)s. See the plugin page.",
+                names=", ".join(names),
+            ),
+            "error",
+        )

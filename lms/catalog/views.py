@@ -28,6 +28,7 @@ def index():
         language = ""
     sort = request.args.get("sort", "new")
     stmt = courses.catalog_query(q, language, sort)
+    stmt = courses.apply_catalog_filters(stmt, request.args)
     size = current_app.config["CATALOG_PAGE_SIZE"]
     page = int_arg("page")
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -11,8 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from lms import courses, plugins, progress
+from lms.content import locked_reason, open_activity
 from lms.extensions import db
-from lms.models import Activity, Enrolment
+from lms.models import Activity, Enrolment, StoredFile
 
 bp = Blueprint("learn", __name__)
 
@@ -38,16 +49,18 @@ def _activity_for(activity_id: int) -> tuple[Activity, Enrolment | None, bool]:
 def activity(activity_id: int):
     activity, enrolment, staff = _activity_for(activity_id)
     is_learner = enrolment is not None and enrolment.role == "learner"
-    record = progress.mark_viewed(current_user, activity) if is_learner else None
+    locked = None if staff else locked_reason(activity, current_user)
+    record = progress.mark_viewed(current_user, activity) if is_learner and not locked else None
     content_type = current_app.extensions["lms"].content.get(
         activity.content_type, current_app.extensions["lms"].disabled_now()
     )
     try:
-        body = (
-            content_type.render(activity, current_user)
-            if content_type
-            else Markup("<p>%s</p>") % _("This kind of activity is not available on this site.")
-        )
+        if locked:
+            body = Markup('<p class="locked" id="locked-reason">🔒 %s</p>') % locked
+        elif content_type:
+            body = content_type.render(activity, current_user)
+        else:
+            body = Markup("<p>%s</p>") % _("This kind of activity is not available on this site.")
     except Exception as exc:  # a broken content type must not break the lesson page
         plugins.get_manager().fail(content_type.plugin, exc, unregister=False)
         body = Markup("<p>%s</p>") % _("This activity could not be shown. The error was logged.")
@@ -76,6 +89,7 @@ def activity(activity_id: int):
         snippets=plugins.call(
             "lms_tpl_snippets", slot="activity_footer", context={"activity": activity}
         ),
+        locked=locked,
     )
 
 
@@ -146,3 +160,48 @@ def learner_progress(course_id: int, user_id: int):
         done=progress.progress_map(user_id, course.id),
         course_progress=progress.course_progress(user_id, course.id),
     )
+
+
+@bp.route("/activity/<int:activity_id>/progress", methods=["POST"])
+@login_required
+def report_progress(activity_id: int):
+    """Progress reported by the learner's browser (JSON, CSRF token in ``X-CSRFToken``)."""
+    activity, _enrolment, _staff = open_activity(activity_id, current_user, learner_only=True)
+    content_type = current_app.extensions["lms"].content.get(
+        activity.content_type, current_app.extensions["lms"].disabled_now()
+    )
+    payload = request.get_json(silent=True)
+    if content_type is None or not isinstance(payload, dict):
+        abort(400)
+    result = content_type.on_progress(activity, current_user, payload)
+    if result is None:
+        abort(404)
+    db.session.commit()
+    return jsonify(result)
+
+
+@bp.route("/files/<int:file_id>/<path:name>")
+@login_required
+def file(file_id: int, name: str):
+    """An uploaded file, for the course's learners and staff only (403 for anybody else)."""
+    from lms.models import Course
+    from lms.storage import file_type_of, get_storage
+
+    stored = db.session.get(StoredFile, file_id)
+    if stored is None:
+        abort(404)
+    course = db.session.get(Course, stored.course_id) if stored.course_id else None
+    allowed = current_user.is_admin
+    if course is not None and not allowed:
+        enrolment = courses.enrolment_of(current_user, course)
+        staff = courses.is_teacher(current_user, course, enrolment)
+        allowed = staff or (enrolment is not None and course.is_published)
+    if not allowed:
+        abort(403)
+    storage = get_storage()
+    direct = storage.url(stored.key)
+    if direct:
+        return redirect(direct)
+    ftype = file_type_of(stored.filename)
+    inline = bool(ftype and ftype.inline) and request.args.get("download") != "1"
+    return storage.serve(stored.key, stored.filename, stored.content_type, not inline)

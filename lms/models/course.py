@@ -72,6 +72,10 @@ class Activity(db.Model):
     # manual: the learner marks it done; view: done when opened; auto: the content type decides.
     completion: Mapped[str] = mapped_column(String(10), default="manual")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Availability (UTC; None: no limit) and a prerequisite in the same course.
+    available_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    available_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    requires_id: Mapped[int | None] = mapped_column(ForeignKey("activity.id", ondelete="SET NULL"))
 
     section: Mapped[Section] = relationship(back_populates="activities")
     course: Mapped[Course] = relationship()

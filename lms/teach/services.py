@@ -79,5 +79,65 @@ def set_published(course: Course, published: bool) -> None:
 def delete_activity(activity: Activity, content_type) -> None:
     if content_type is not None:
         content_type.delete(activity)
+        # Flush the type's rows first: the unit of work does not order unrelated mappers, and
+        # on PostgreSQL the activity's ON DELETE CASCADE would otherwise remove them first.
+        db.session.flush()
     db.session.delete(activity)
     db.session.flush()
+
+
+# -- availability, prerequisites and duplication (content types and packages) -------------------
+
+
+def requires_choices(course: Course, activity: Activity | None) -> list[tuple[int, str]]:
+    """The activities of ``course`` another activity may require, as ``(id, label)``."""
+    out = []
+    for a in courses.visible_activities(course, staff=True):
+        if activity is None or a.id != activity.id:
+            out.append((a.id, f"{a.section.title} › {a.title}"))
+    return out
+
+
+def creates_cycle(activity: Activity | None, requires_id: int | None) -> bool:
+    """Whether ``activity`` requiring ``requires_id`` would lock a chain of activities forever."""
+    if activity is None or not requires_id:
+        return False
+    seen: set[int] = set()
+    current: int | None = requires_id
+    while current and current not in seen:
+        if current == activity.id:
+            return True
+        seen.add(current)
+        other = db.session.get(Activity, current)
+        current = other.requires_id if other is not None else None
+    return False
+
+
+def copy_type_data(content_type, source: Activity, target: Activity, course_id: int) -> None:
+    """Give ``target`` a copy of ``source``'s type data, files included (export → import)."""
+    from lms.models import StoredFile
+    from lms.storage import copy_file
+
+    data = dict(content_type.export_data(source))
+    for key in content_type.file_fields:
+        file_id = data.get(key)
+        stored = db.session.get(StoredFile, file_id) if file_id else None
+        data[key] = copy_file(stored, course_id).id if stored is not None else None
+    content_type.import_data(target, data)
+
+
+def duplicate_activity(activity: Activity, content_type) -> Activity:
+    """A hidden copy of ``activity`` at the end of its section, with its own copy of the data."""
+    copy = add_activity(
+        activity.section,
+        activity.content_type,
+        title=_("%(title)s (copy)", title=activity.title)[:200],
+        is_visible=False,
+        completion=activity.completion,
+        available_from=activity.available_from,
+        available_until=activity.available_until,
+        requires_id=activity.requires_id,
+    )
+    copy_type_data(content_type, activity, copy, activity.course_id)
+    db.session.flush()
+    return copy

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from lms import courses, progress
 from lms.extensions import db
 from lms.models import Activity, Course, Enrolment, Section
+from lms.settings_store import course_disabled
 from lms.teach import forms, services
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
@@ -52,7 +64,9 @@ def index():
         stmt = stmt.join(Enrolment, Enrolment.course_id == Course.id).where(
             Enrolment.user_id == current_user.id, Enrolment.role == "teacher"
         )
-    return render_template("teach/index.html", courses=list(db.session.scalars(stmt)))
+    return render_template(
+        "teach/index.html", courses=list(db.session.scalars(stmt)), import_form=forms.ImportForm()
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -94,7 +108,7 @@ def course(course_id: int):
         course=course,
         by_section=by_section,
         types=registry,
-        available=registry.available(disabled),
+        available=registry.available(disabled | course_disabled(course.id)),  # course plugins
         form=FlaskForm(),
         section_form=forms.SectionForm(),
     )
@@ -186,11 +200,12 @@ def delete_section(section_id: int):
 def add_activity(section_id: int, type_key: str):
     section = _section_or_403(section_id)
     registry, disabled = _types()
-    content_type = registry.get(type_key, disabled)
+    content_type = registry.get(type_key, disabled | course_disabled(section.course_id))
     if content_type is None:
         abort(404)
     form = forms.make_activity_form(content_type)
-    if form.validate_on_submit():
+    _requires_choices(form, section.course, None)
+    if _validate_activity_form(form, content_type, None):
         activity = services.add_activity(
             section,
             content_type.key,
@@ -198,6 +213,7 @@ def add_activity(section_id: int, type_key: str):
             is_visible=form.is_visible.data,
             completion=form.completion.data,
         )
+        _save_availability(activity, form)
         content_type.save(activity, form)
         db.session.commit()
         flash(_("Activity added."), "success")
@@ -222,12 +238,17 @@ def edit_activity(activity_id: int):
     if content_type is None:
         abort(404)
     form = forms.make_activity_form(content_type, obj=activity)
+    _requires_choices(form, activity.course, activity)
     if request.method == "GET":
+        form.available_from.data = forms.to_form(activity.available_from)
+        form.available_until.data = forms.to_form(activity.available_until)
+        form.requires.data = activity.requires_id or 0
         content_type.load(activity, form)
-    if form.validate_on_submit():
+    if _validate_activity_form(form, content_type, activity):
         activity.title = form.title.data.strip()
         activity.is_visible = form.is_visible.data
         activity.completion = form.completion.data
+        _save_availability(activity, form)
         content_type.save(activity, form)
         db.session.commit()
         flash(_("Activity saved."), "success")
@@ -287,3 +308,89 @@ def learners(course_id: int):
     return render_template(
         "teach/learners.html", course=course, rows=progress.learners_progress(course)
     )
+
+
+def _requires_choices(form, course: Course, activity: Activity | None) -> None:
+    form.requires.choices = list(form.requires.choices) + [
+        SelectChoice(i, label) for i, label in services.requires_choices(course, activity)
+    ]
+
+
+def _validate_activity_form(form, content_type, activity: Activity | None) -> bool:
+    """The form's own checks, then the prerequisite, then the content type's ``validate``."""
+    if not form.validate_on_submit():
+        return False
+    if services.creates_cycle(activity, form.requires.data):
+        form.requires.errors.append(
+            _("That activity already requires this one: learners could never open either.")
+        )
+        return False
+    return content_type.validate(activity, form) is not False
+
+
+def _save_availability(activity: Activity, form) -> None:
+    activity.available_from = forms.to_utc(form.available_from.data)
+    activity.available_until = forms.to_utc(form.available_until.data)
+    activity.requires_id = form.requires.data or None
+
+
+@bp.route("/activity/<int:activity_id>/duplicate", methods=["POST"])
+@login_required
+def duplicate_activity(activity_id: int):
+    activity = _activity_or_403(activity_id)
+    _check_post()
+    registry, disabled = _types()
+    content_type = registry.get(activity.content_type, disabled)
+    if content_type is None:
+        abort(404)
+    copy = services.duplicate_activity(activity, content_type)
+    db.session.commit()
+    flash(_("Activity copied. The copy is hidden until you show it."), "success")
+    return redirect(url_for("teach.course", course_id=copy.course_id) + f"#activity-{copy.id}")
+
+
+@bp.route("/<int:course_id>/export")
+@login_required
+def export_course(course_id: int):
+    """Download the course as a package (.zip with manifest.json and the files)."""
+    import tempfile
+
+    from lms.packages import export_course as build_package
+
+    course = courses.get_taught_course_or_403(course_id, current_user)
+    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
+    build_package(course, spool)
+    spool.seek(0)
+    return send_file(
+        spool,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"course-{course.id}.zip",
+    )
+
+
+@bp.route("/import", methods=["POST"])
+@login_required
+def import_course():
+    """Create a course from an uploaded package: all of it, or nothing and a message."""
+    from lms.packages import PackageError
+    from lms.packages import import_course as load_package
+    from lms.storage import UploadError, check_upload
+
+    if not current_user.can_author:
+        abort(403)
+    form = forms.ImportForm()
+    if not form.validate_on_submit():
+        for error in form.package.errors or [_("Choose a course package (.zip) to import.")]:
+            flash(str(error), "error")
+        return redirect(url_for("teach.index"))
+    try:
+        check_upload(form.package.data.stream, form.package.data.filename or "", "package")
+        course = load_package(form.package.data.stream, current_user)
+    except (PackageError, UploadError) as exc:
+        db.session.rollback()
+        flash(_("The package was not imported: %(reason)s", reason=str(exc)), "error")
+        return redirect(url_for("teach.index"))
+    db.session.commit()
+    flash(_("Course imported. It is hidden until you publish it."), "success")
+    return redirect(url_for("teach.course", course_id=course.id))

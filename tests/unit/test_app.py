@@ -66,3 +66,9 @@ def test_security_headers(client):
 
 def test_health(client):
     assert client.get("/healthz").json == {"status": "ok"}
+
+
+def test_cookie_secure_false_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("LMS_COOKIE_SECURE", "false")
+    app = create_app({"ENV": "production", "SECRET_KEY": "x" * 40, "INSTANCE_PATH": str(tmp_path)})
+    assert app.config["SESSION_COOKIE_SECURE"] is False

@@ -33,6 +33,7 @@ def test_signup_logs_in_and_hashes_the_password(client):
 
 def test_duplicate_email_error_beside_the_field(client, f):
     f.user(email="taken@example.com")
+    client.get("/lang/en")  # the assertion reads the English message (Thai is the default)
     r = signup(client, email="Taken@Example.com")
     assert r.status_code == 200
     assert re.search(r'id="email-error"[^>]*>[^<]*already exists', r.text)
@@ -52,6 +53,7 @@ def test_short_password_refused(client):
 
 def test_login_wrong_password_and_logout(client, f):
     user = f.user()
+    client.get("/lang/en")  # the assertion reads the English message (Thai is the default)
     r = client.post("/login", data={"email": user.email, "password": "wrong"})
     assert "not correct" in r.text
     r = client.post("/login", data={"email": user.email, "password": f.PASSWORD})
