@@ -21,7 +21,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
@@ -36,6 +36,7 @@ class Session:
         self.csrf = ""
 
     def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
+        path = quote(path, safe="/?=&%")  # Thai search terms must be percent-encoded
         headers = {"Accept-Language": "th"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())

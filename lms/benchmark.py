@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from werkzeug.security import generate_password_hash
 
 from lms.extensions import db
@@ -264,9 +264,24 @@ def generate(
                 progress_id += 1
 
     counts["activity_progress"] = _bulk(ActivityProgress.__table__, progress_rows(), progress)
+    _reset_sequences()
     db.session.commit()
     _analyze()
     return counts
+
+
+def _reset_sequences() -> None:
+    """Explicit ids leave PostgreSQL's sequences behind: move them past the new rows."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    for model in (User, Role, Course, Section, Activity, Enrolment, ActivityProgress):
+        table = model.__tablename__
+        db.session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                f'(SELECT COALESCE(MAX(id), 1) FROM "{table}"))'
+            )
+        )
 
 
 def _insert_pages(pages: list[dict], progress: Callable[[int], None]) -> int:
