@@ -278,7 +278,7 @@ def _reset_sequences() -> None:
         table = model.__tablename__
         db.session.execute(
             text(
-                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608
                 f'(SELECT COALESCE(MAX(id), 1) FROM "{table}"))'
             )
         )
