@@ -306,6 +306,48 @@ def lms_report_stats(app, start, end):
     """
 
 
+
+@hookspec
+def lms_districts(app):
+    """Return the districts this site knows as a list of dicts with ``code``, ``name_th``,
+    ``name_en`` and ``province`` (e.g. ``{"code": "5001", "name_th": "เมืองเชียงใหม่", ...}``),
+    or ``None``. Profiles, registrations and reports pick a district from the union.
+
+    Example::
+
+        @hookimpl
+        def lms_districts(app):
+            return [{"code": d.code, "name_th": d.name_th, "name_en": d.name_en,
+                     "province": d.province_code} for d in District.query.all()]
+    """
+
+
+@hookspec
+def lms_user_export(app, user):
+    """Return ``(section, data)`` for the personal data this plugin holds about ``user``, or
+    ``None``. ``data`` is JSON-able. Gathered into the "download my data" file (PDPA).
+
+    Example::
+
+        @hookimpl
+        def lms_user_export(app, user):
+            return ("quiz_attempts", [a.as_dict() for a in attempts_of(user.id)])
+    """
+
+
+@hookspec
+def lms_user_erase(app, user):
+    """``user`` is deleting their account (PDPA): remove or anonymise the personal data this
+    plugin holds about them, in the caller's transaction. Keep counts for statistics
+    (progress and participation stay, tied to the anonymised account).
+
+    Example::
+
+        @hookimpl
+        def lms_user_erase(app, user):
+            Registration.query.filter_by(user_id=user.id).update({"phone": None})
+    """
+
 # ---------------------------------------------------------------------------------------------
 # lms_notify_*: notifications.
 # ---------------------------------------------------------------------------------------------
@@ -337,6 +379,24 @@ def lms_notify_event(app, event, recipients, data):
             outbox.add(event, recipients, data)
     """
 
+
+
+@hookspec
+def lms_notify_reminders(app, start, end):
+    """Return reminders for things happening in ``[start, end)`` (UTC datetimes), or ``None``.
+    The notification plugin's beat task asks for the next hours and days and raises each
+    reminder once (``key`` makes it idempotent). Each reminder is a dict with ``event`` (an
+    event type code), ``key`` (unique per thing and offset), ``recipients`` (user ids), ``data``
+    (JSON-able, passed to the event type's ``render``) and ``at`` (UTC datetime the thing starts).
+
+    Example::
+
+        @hookimpl
+        def lms_notify_reminders(app, start, end):
+            return [{"event": "live_class_reminder", "key": f"live:{s.id}",
+                     "recipients": attendees(s), "data": {"title": s.title},
+                     "at": s.starts_at} for s in sessions_between(start, end)]
+    """
 
 @hookspec
 def lms_notify_event_types(app):
