@@ -6,6 +6,7 @@ activity row (title, position, visibility, completion mode); the type owns its o
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -118,12 +119,49 @@ def locked_reason(activity: Activity, user: User) -> str | None:
 
     Staff are never locked out; callers check that first.
     """
+    from lms.extensions import db
+    from lms.progress import get_progress
+
+    def prerequisite() -> tuple[Activity | None, bool]:
+        required = db.session.get(Activity, activity.requires_id)
+        if required is None or not required.is_visible:
+            return None, True
+        done = get_progress(user, required)
+        return required, done is not None and done.completed_at is not None
+
+    return _lock(activity, prerequisite)
+
+
+def outline_locks(activities: Iterable[Activity], done: Mapping[int, Any]) -> dict[int, str]:
+    """Why each locked activity of a course outline is locked, by activity id, without a query.
+
+    ``activities``: the outline's visible activities (a prerequisite not among them is hidden
+    and locks nothing, as in :func:`locked_reason`); ``done``: the learner's progress rows by
+    activity id (:func:`lms.progress.progress_map`, empty for a visitor).
+    """
+    by_id = {a.id: a for a in activities}
+    out: dict[int, str] = {}
+    for activity in by_id.values():
+
+        def prerequisite(activity: Activity = activity) -> tuple[Activity | None, bool]:
+            required = by_id.get(activity.requires_id)
+            if required is None:
+                return None, True
+            row = done.get(required.id)
+            return required, row is not None and row.completed_at is not None
+
+        reason = _lock(activity, prerequisite)
+        if reason:
+            out[activity.id] = reason
+    return out
+
+
+def _lock(activity: Activity, prerequisite) -> str | None:
+    """The lock's reason: the dates first, then the prerequisite (asked only when needed)."""
     from flask_babel import gettext as _
 
-    from lms.extensions import db
     from lms.i18n import format_datetime
     from lms.models.base import utcnow
-    from lms.progress import get_progress
 
     now = utcnow()
     if activity.available_from is not None and now < activity.available_from:
@@ -131,11 +169,9 @@ def locked_reason(activity: Activity, user: User) -> str | None:
     if activity.available_until is not None and now >= activity.available_until:
         return _("This lesson closed on %(when)s.", when=format_datetime(activity.available_until))
     if activity.requires_id:
-        required = db.session.get(Activity, activity.requires_id)
-        if required is not None and required.is_visible:
-            done = get_progress(user, required)
-            if done is None or done.completed_at is None:
-                return _('Complete "%(title)s" first.', title=required.title)
+        required, completed = prerequisite()
+        if required is not None and not completed:
+            return _('Complete "%(title)s" first.', title=required.title)
     return None
 
 

@@ -17,8 +17,9 @@ the index of another activity.
 
 :func:`import_course` checks EVERYTHING before it writes anything, and refuses a bad archive
 with a :class:`PackageError` naming what and where (``activities[3].content_type 'quiz' is not
-installed``). The import is one transaction; on failure it is rolled back and the files it
-stored are removed.
+installed (activity "Quiz 1")``), in the reader's language (gettext; the JSON paths and values
+stay as they are in the archive). The import is one transaction; on failure it is rolled back
+and the files it stored are removed.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from datetime import datetime
 from typing import IO, Any
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from lms.extensions import db
 from lms.models import Course, StoredFile, User
@@ -89,8 +91,13 @@ def export_course(course: Course, out: IO[bytes]) -> dict[str, Any]:
             ct = registry.get(activity.content_type)
             if ct is None:
                 raise PackageError(
-                    f"activity {activity.id} ({activity.title!r}) has content type "
-                    f"{activity.content_type!r}, which is not installed: it cannot be exported"
+                    _(
+                        'Activity %(id)s ("%(title)s") has content type %(type)s, which is not '
+                        "installed: it cannot be exported.",
+                        id=activity.id,
+                        title=activity.title,
+                        type=repr(activity.content_type),
+                    )
                 )
             data = dict(ct.export_data(activity))
             for key in ct.file_fields:
@@ -144,18 +151,17 @@ def _ascii_name(filename: str) -> str:
 # -- validation ------------------------------------------------------------------------------
 
 
-def _require(cond: bool, message: str) -> None:
-    if not cond:
-        raise PackageError(message)
-
-
 def _text(obj: dict, key: str, where: str, max_len: int, required: bool = False) -> str:
     value = obj.get(key, "")
     if value is None and not required:
         value = ""
-    _require(isinstance(value, str), f"{where}.{key} must be text")
-    _require(not required or value.strip() != "", f"{where}.{key} is missing or empty")
-    _require(len(value) <= max_len, f"{where}.{key} is longer than {max_len} characters")
+    at = f"{where}.{key}"
+    if not isinstance(value, str):
+        raise PackageError(_("%(where)s must be text", where=at))
+    if required and value.strip() == "":
+        raise PackageError(_("%(where)s is missing or empty", where=at))
+    if len(value) > max_len:
+        raise PackageError(_("%(where)s is longer than %(max)s characters", where=at, max=max_len))
     return value
 
 
@@ -166,28 +172,52 @@ def _when(obj: dict, key: str, where: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(str(value))
     except ValueError:
-        raise PackageError(f"{where}.{key} {value!r} is not an ISO date-time") from None
-    _require(parsed.tzinfo is not None, f"{where}.{key} {value!r} has no time zone")
+        raise PackageError(
+            _(
+                "%(where)s %(value)s is not an ISO date-time",
+                where=f"{where}.{key}",
+                value=repr(value),
+            )
+        ) from None
+    if parsed.tzinfo is None:
+        raise PackageError(
+            _("%(where)s %(value)s has no time zone", where=f"{where}.{key}", value=repr(value))
+        )
     return parsed
 
 
 def _read_manifest(zf: zipfile.ZipFile) -> dict[str, Any]:
-    _require(MANIFEST in zf.namelist(), f"{MANIFEST} is missing from the archive")
-    _require(zf.getinfo(MANIFEST).file_size <= 20 * 1024 * 1024, f"{MANIFEST} is too large")
+    if MANIFEST not in zf.namelist():
+        raise PackageError(_("%(name)s is missing from the archive", name=MANIFEST))
+    if zf.getinfo(MANIFEST).file_size > 20 * 1024 * 1024:
+        raise PackageError(_("%(name)s is too large", name=MANIFEST))
     try:
         manifest = json.loads(zf.read(MANIFEST).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PackageError(f"{MANIFEST} is not valid JSON: {exc}") from None
-    _require(isinstance(manifest, dict), f"{MANIFEST} must hold a JSON object")
-    _require(
-        manifest.get("format") == FORMAT,
-        f"{MANIFEST}: format {manifest.get('format')!r} is not {FORMAT!r}",
-    )
-    _require(
-        manifest.get("version") == VERSION,
-        f"{MANIFEST}: version {manifest.get('version')!r} is not supported (this site reads "
-        f"version {VERSION})",
-    )
+        raise PackageError(
+            _("%(name)s is not valid JSON: %(error)s", name=MANIFEST, error=str(exc))
+        ) from None
+    if not isinstance(manifest, dict):
+        raise PackageError(_("%(name)s must hold a JSON object", name=MANIFEST))
+    if manifest.get("format") != FORMAT:
+        raise PackageError(
+            _(
+                "%(name)s: format %(value)s is not %(expected)s",
+                name=MANIFEST,
+                value=repr(manifest.get("format")),
+                expected=repr(FORMAT),
+            )
+        )
+    if manifest.get("version") != VERSION:
+        raise PackageError(
+            _(
+                "%(name)s: version %(value)s is not supported (this site reads version "
+                "%(version)s)",
+                name=MANIFEST,
+                value=repr(manifest.get("version")),
+                version=VERSION,
+            )
+        )
     return manifest
 
 
@@ -199,25 +229,48 @@ def _check_files(
     from lms.storage import KINDS, UploadError, check_upload, max_bytes
 
     files = manifest.get("files", [])
-    _require(isinstance(files, list), "files must be a list")
+    if not isinstance(files, list):
+        raise PackageError(_("%(where)s must be a list", where="files"))
     names = set(zf.namelist())
     for i, entry in enumerate(files):
         where = f"files[{i}]"
-        _require(isinstance(entry, dict), f"{where} must be an object")
+        if not isinstance(entry, dict):
+            raise PackageError(_("%(where)s must be an object", where=where))
         path = _text(entry, "path", where, 300, required=True)
-        _require(path not in checked, f"{where}.path {path!r} is listed twice")
-        _require(path in names, f"{where}.path {path!r} is not in the archive")
+        if path in checked:
+            raise PackageError(
+                _("%(where)s %(path)s is listed twice", where=f"{where}.path", path=repr(path))
+            )
+        if path not in names:  # a missing file
+            raise PackageError(
+                _(
+                    "%(where)s %(path)s is not in the archive",
+                    where=f"{where}.path",
+                    path=repr(path),
+                )
+            )
         sha = _text(entry, "sha256", where, 64, required=True).lower()
         filename = _text(entry, "filename", where, 255) or path.rsplit("/", 1)[-1]
         ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
         kind = next((k for k, exts in KINDS.items() if ext in exts and k != "package"), None)
-        _require(
-            kind is not None, f"{where}.filename {filename!r}: this kind of file is not allowed"
-        )
-        _require(  # before extracting anything: no zip bombs
-            zf.getinfo(path).file_size <= max_bytes(kind),
-            f"{where} {path!r}: larger than the {kind} limit of {max_bytes(kind)} bytes",
-        )
+        if kind is None:
+            raise PackageError(
+                _(
+                    "%(where)s %(filename)s: this kind of file is not allowed",
+                    where=f"{where}.filename",
+                    filename=repr(filename),
+                )
+            )
+        if zf.getinfo(path).file_size > max_bytes(kind):  # before extracting: no zip bombs
+            raise PackageError(
+                _(
+                    "%(where)s %(path)s: larger than the %(kind)s limit of %(limit)s bytes",
+                    where=where,
+                    path=repr(path),
+                    kind=kind,
+                    limit=max_bytes(kind),
+                )
+            )
         spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
         checked[path] = ({**entry, "filename": filename}, spool)
         digest = hashlib.sha256()
@@ -225,7 +278,10 @@ def _check_files(
             for chunk in iter(lambda src=src: src.read(1024 * 1024), b""):
                 digest.update(chunk)
                 spool.write(chunk)
-        _require(digest.hexdigest() == sha, f"{where} {path!r}: checksum does not match")
+        if digest.hexdigest() != sha:
+            raise PackageError(
+                _("%(where)s %(path)s: checksum does not match", where=where, path=repr(path))
+            )
         try:
             check_upload(spool, filename, kind)
         except UploadError as exc:
@@ -237,53 +293,101 @@ def validate(zf: zipfile.ZipFile, files: dict[str, tuple[dict, IO[bytes]]]) -> d
     temporary copies of the checked files, by path: close them after use."""
     manifest = _read_manifest(zf)
     course = manifest.get("course")
-    _require(isinstance(course, dict), "course must be an object")
+    if not isinstance(course, dict):
+        raise PackageError(_("%(where)s must be an object", where="course"))
     _text(course, "title", "course", 200, required=True)
     _text(course, "summary", "course", 5000)
     sections = manifest.get("sections")
-    _require(isinstance(sections, list) and sections, "sections must be a non-empty list")
+    if not isinstance(sections, list) or not sections:
+        raise PackageError(_("%(where)s must be a non-empty list", where="sections"))
     for i, section in enumerate(sections):
-        _require(isinstance(section, dict), f"sections[{i}] must be an object")
+        if not isinstance(section, dict):
+            raise PackageError(_("%(where)s must be an object", where=f"sections[{i}]"))
         _text(section, "title", f"sections[{i}]", 200, required=True)
         _text(section, "summary", f"sections[{i}]", 5000)
     _check_files(zf, manifest, files)
     activities = manifest.get("activities")
-    _require(isinstance(activities, list), "activities must be a list")
-    registry, disabled = _content()
+    if not isinstance(activities, list):
+        raise PackageError(_("%(where)s must be a list", where="activities"))
     for i, a in enumerate(activities):
-        where = f"activities[{i}]"
-        _require(isinstance(a, dict), f"{where} must be an object")
-        _text(a, "title", where, 200, required=True)
-        section = a.get("section")
-        _require(
-            isinstance(section, int) and 0 <= section < len(sections),
-            f"{where}.section {section!r} is not a section index (0 to {len(sections) - 1})",
-        )
-        key = a.get("content_type")
-        ct = registry.get(key, disabled) if isinstance(key, str) else None
-        _require(ct is not None, f"{where}.content_type {key!r} is not installed")
-        completion = a.get("completion", ct.completion_modes[0])
-        _require(
-            completion in ct.completion_modes,
-            f"{where}.completion {completion!r} is not one of {', '.join(ct.completion_modes)}",
-        )
-        data = a.get("data", {})
-        _require(isinstance(data, dict), f"{where}.data must be an object")
-        for field in ct.file_fields:
-            ref = data.get(field)
-            _require(
-                ref is None or (isinstance(ref, str) and ref in files),
-                f"{where}.data.{field} {ref!r} is not listed in files",
-            )
-        requires = a.get("requires")
-        _require(
-            requires is None
-            or (isinstance(requires, int) and 0 <= requires < len(activities) and requires != i),
-            f"{where}.requires {requires!r} is not the index of another activity",
-        )
-        _when(a, "available_from", where)
-        _when(a, "available_until", where)
+        try:
+            _check_activity(i, a, len(sections), len(activities), files)
+        except PackageError as exc:
+            raise _in_activity(exc, a) from None
     return manifest
+
+
+def _check_activity(i: int, a: Any, n_sections: int, n_activities: int, files: dict) -> None:
+    where = f"activities[{i}]"
+    if not isinstance(a, dict):
+        raise PackageError(_("%(where)s must be an object", where=where))
+    _text(a, "title", where, 200, required=True)
+    section = a.get("section")
+    if not (isinstance(section, int) and 0 <= section < n_sections):
+        raise PackageError(
+            _(
+                "%(where)s %(value)s is not a section index (0 to %(last)s)",
+                where=f"{where}.section",
+                value=repr(section),
+                last=n_sections - 1,
+            )
+        )
+    registry, disabled = _content()
+    key = a.get("content_type")
+    ct = registry.get(key, disabled) if isinstance(key, str) else None
+    if ct is None:  # an unknown content type
+        raise PackageError(
+            _(
+                "%(where)s %(value)s is not installed",
+                where=f"{where}.content_type",
+                value=repr(key),
+            )
+        )
+    completion = a.get("completion", ct.completion_modes[0])
+    if completion not in ct.completion_modes:
+        raise PackageError(
+            _(
+                "%(where)s %(value)s is not one of %(choices)s",
+                where=f"{where}.completion",
+                value=repr(completion),
+                choices=", ".join(ct.completion_modes),
+            )
+        )
+    data = a.get("data", {})
+    if not isinstance(data, dict):
+        raise PackageError(_("%(where)s must be an object", where=f"{where}.data"))
+    for field in ct.file_fields:
+        ref = data.get(field)
+        if not (ref is None or (isinstance(ref, str) and ref in files)):
+            raise PackageError(
+                _(
+                    "%(where)s %(value)s is not listed in files",
+                    where=f"{where}.data.{field}",
+                    value=repr(ref),
+                )
+            )
+    requires = a.get("requires")
+    if not (
+        requires is None
+        or (isinstance(requires, int) and 0 <= requires < n_activities and requires != i)
+    ):
+        raise PackageError(
+            _(
+                "%(where)s %(value)s is not the index of another activity",
+                where=f"{where}.requires",
+                value=repr(requires),
+            )
+        )
+    _when(a, "available_from", where)
+    _when(a, "available_until", where)
+
+
+def _in_activity(exc: PackageError, a: Any) -> PackageError:
+    """``exc`` with the activity's title added, so a person can find it in their course."""
+    title = a.get("title") if isinstance(a, dict) else None
+    if not isinstance(title, str) or not title.strip():
+        return exc
+    return PackageError(_('%(problem)s (activity "%(title)s")', problem=str(exc), title=title[:80]))
 
 
 # -- import ----------------------------------------------------------------------------------
@@ -298,7 +402,7 @@ def import_course(stream: IO[bytes], owner: User) -> Course:
     try:
         zf = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError):
-        raise PackageError("the file is not a .zip course package") from None
+        raise PackageError(_("the file is not a .zip course package")) from None
     files: dict[str, tuple[dict, IO[bytes]]] = {}
     with zf:
         try:
@@ -309,14 +413,16 @@ def import_course(stream: IO[bytes], owner: User) -> Course:
             raise
         except Exception as exc:
             db.session.rollback()
-            raise PackageError(f"the import failed and was undone: {exc}") from exc
+            raise PackageError(
+                _("the import failed and was undone: %(error)s", error=str(exc))
+            ) from exc
         finally:
             for _entry, spool in files.values():
                 spool.close()
 
 
 def _create(manifest: dict, files: dict[str, tuple[dict, IO[bytes]]], owner: User) -> Course:
-    from lms.storage import FileType, file_type_of, store
+    from lms.storage import FileType, file_type_of, link_files, store
     from lms.teach import services
 
     registry, disabled = _content()
@@ -363,7 +469,16 @@ def _create(manifest: dict, files: dict[str, tuple[dict, IO[bytes]]], owner: Use
         try:
             ct.import_data(activity, data)
         except (ValueError, TypeError, KeyError) as exc:
-            raise PackageError(f"activities[{i}].data was refused by {ct.key!r}: {exc}") from None
+            refused = PackageError(
+                _(
+                    "%(where)s was refused by %(type)s: %(error)s",
+                    where=f"activities[{i}].data",
+                    type=repr(ct.key),
+                    error=str(exc),
+                )
+            )
+            raise _in_activity(refused, a) from None
+        link_files(activity, ct)
         created.append(activity)
     for activity, a in zip(created, manifest["activities"], strict=True):
         if a.get("requires") is not None:
@@ -376,7 +491,8 @@ def _create(manifest: dict, files: dict[str, tuple[dict, IO[bytes]]], owner: Use
 
 
 def register_cli(app) -> None:
-    """``lms course export COURSE_ID FILE`` and ``lms course import FILE [--owner EMAIL]``."""
+    """``lms course export COURSE_ID FILE``, ``lms course import FILE [--owner EMAIL]``,
+    ``lms course delete COURSE_ID [--yes]`` and ``lms files sweep``."""
     import click
     from flask.cli import with_appcontext
 
@@ -428,4 +544,24 @@ def register_cli(app) -> None:
         db.session.commit()
         click.echo(f"Imported as course {course.id} ({course.title}), hidden until published.")
 
+    @course_group.command("delete")
+    @click.argument("course_id", type=int)
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+    @with_appcontext
+    def delete_command(course_id: int, yes: bool) -> None:
+        """Delete course COURSE_ID with its activities, files and progress."""
+        from lms.teach.services import delete_course
+
+        course = db.session.get(Course, course_id)
+        if course is None:
+            raise click.ClickException(f"there is no course {course_id}")
+        if not yes:
+            click.confirm(f"Delete course {course_id} ({course.title}) for good?", abort=True)
+        delete_course(course, current_app.extensions["lms"].content)
+        db.session.commit()
+        click.echo(f"Course {course_id} deleted, with its files.")
+
     app.cli.add_command(course_group)
+    from lms.storage import register_cli as register_files_cli
+
+    register_files_cli(app)  # lms files sweep

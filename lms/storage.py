@@ -5,11 +5,15 @@ match an allowed type for the upload's *kind* (``document``, ``video``, ``captio
 ``package``), and its size must be under ``UPLOAD_MAX_MB_<KIND>``. The bytes go to the site's
 :class:`Storage` (``STORAGE_BACKEND``; the default :class:`LocalStorage` keeps them under
 ``STORAGE_DIR``, by default ``<instance>/files``) and a :class:`~lms.models.StoredFile` row names
-the course whose members may read them. Files are served by ``learn.file`` with access checks.
+the course whose members may read them and, once :func:`link_files` ran, the activity that uses
+them. Files are served by ``learn.file`` with access checks: a file linked to an activity is
+readable by a learner only while that learner may open the activity.
 
 Storage is transactional from the caller's point of view: bytes saved during a database
 transaction that rolls back are removed, and bytes of files discarded with :func:`discard` are
-removed only once the transaction commits.
+removed only once the transaction commits. Rows removed by the database itself (``ON DELETE
+CASCADE`` when a course goes) leave their bytes behind: :func:`sweep` (``lms files sweep``)
+removes bytes no row names.
 
 An S3-compatible storage would subclass :class:`Storage`, return a pre-signed URL from
 :meth:`Storage.url` (then :meth:`Storage.serve` is never used) and be chosen by
@@ -26,17 +30,22 @@ import re
 import shutil
 import uuid
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from flask import Flask, Response, current_app, send_file, url_for
 from flask_babel import gettext as _
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from lms.extensions import db
 from lms.models import StoredFile
+
+if TYPE_CHECKING:
+    from lms.content import ContentType
+    from lms.models import Activity
 
 
 class UploadError(ValueError):
@@ -68,6 +77,10 @@ class Storage(ABC):
         except (FileNotFoundError, KeyError):
             return False
         return True
+
+    def keys(self) -> Iterator[tuple[str, float]]:
+        """Every stored key with its last-modified time (a Unix timestamp), for :func:`sweep`."""
+        raise NotImplementedError(f"{type(self).__name__} cannot list its keys")
 
     def url(self, key: str) -> str | None:
         """A direct URL to the bytes (a pre-signed S3 URL), or None to serve through the site."""
@@ -112,6 +125,14 @@ class LocalStorage(Storage):
 
     def size(self, key: str) -> int:
         return self._path(key).stat().st_size
+
+    def keys(self) -> Iterator[tuple[str, float]]:
+        if not self.root.is_dir():
+            return
+        for path in self.root.glob("*/*"):
+            key = path.relative_to(self.root).as_posix()
+            if self._KEY.match(key) and path.is_file():
+                yield key, path.stat().st_mtime
 
     def serve(self, key: str, filename: str, content_type: str, as_attachment: bool) -> Response:
         return send_file(
@@ -255,7 +276,13 @@ def safe_filename(filename: str) -> str:
     return name[-200:]
 
 
-def store(stream: IO[bytes], filename: str, ftype: FileType, course_id: int | None) -> StoredFile:
+def store(
+    stream: IO[bytes],
+    filename: str,
+    ftype: FileType,
+    course_id: int | None,
+    activity_id: int | None = None,
+) -> StoredFile:
     """Save checked bytes and add their :class:`StoredFile` row (flushed, not committed)."""
     storage = get_storage()
     sha = _sha256(stream)
@@ -264,6 +291,7 @@ def store(stream: IO[bytes], filename: str, ftype: FileType, course_id: int | No
     row = StoredFile(
         key=key,
         course_id=course_id,
+        activity_id=activity_id,
         filename=safe_filename(filename),
         content_type=ftype.content_type,
         size=storage.size(key),
@@ -274,19 +302,62 @@ def store(stream: IO[bytes], filename: str, ftype: FileType, course_id: int | No
     return row
 
 
-def store_upload(upload, kind: str, course_id: int | None) -> StoredFile:
-    """Check and store a Werkzeug ``FileStorage`` from a form. Raises :class:`UploadError`."""
+def store_upload(
+    upload, kind: str, course_id: int | None, activity_id: int | None = None
+) -> StoredFile:
+    """Check and store a Werkzeug ``FileStorage`` from a form. Raises :class:`UploadError`.
+
+    ``activity_id``: the activity that uses the file (the core also links the files a content
+    type names in ``file_fields`` after ``save``, see :func:`link_files`)."""
     if upload is None or not getattr(upload, "filename", ""):
         raise UploadError(_("Choose a file to upload."))
     ftype = check_upload(upload.stream, upload.filename, kind)
-    return store(upload.stream, upload.filename, ftype, course_id)
+    return store(upload.stream, upload.filename, ftype, course_id, activity_id)
 
 
-def copy_file(source: StoredFile, course_id: int | None) -> StoredFile:
+def copy_file(
+    source: StoredFile, course_id: int | None, activity_id: int | None = None
+) -> StoredFile:
     """A new stored copy of ``source`` (duplicating an activity, importing a course)."""
     ftype = file_type_of(source.filename) or FileType("", source.content_type)
     with get_storage().open(source.key) as stream:
-        return store(stream, source.filename, ftype, course_id)
+        return store(stream, source.filename, ftype, course_id, activity_id)
+
+
+def link_files(activity: Activity, content_type: ContentType) -> list[StoredFile]:
+    """Mark the files ``content_type`` names in ``file_fields`` as used by ``activity``.
+
+    The core calls this after a type's ``save`` or ``import_data``, so every content type that
+    declares its ``file_fields`` gets per-activity access checks without doing anything. Files
+    of another course are left alone. Returns the rows that changed."""
+    data: dict[str, Any] = content_type.export_data(activity) or {}
+    linked = []
+    for field in content_type.file_fields:
+        file_id = data.get(field)
+        stored = db.session.get(StoredFile, file_id) if isinstance(file_id, int) else None
+        mine = stored is not None and stored.course_id == activity.course_id
+        if mine and stored.activity_id != activity.id:
+            stored.activity_id = activity.id
+            linked.append(stored)
+    db.session.flush()
+    return linked
+
+
+def discard_activity_files(activity_id: int) -> None:
+    """Discard every file still linked to an activity (its content type forgot some)."""
+    rows = db.session.scalars(select(StoredFile).where(StoredFile.activity_id == activity_id))
+    for row in list(rows):
+        discard(row)
+    db.session.flush()
+
+
+def discard_course_files(course_id: int) -> None:
+    """Discard every file of a course, before the course itself is deleted."""
+    for row in list(
+        db.session.scalars(select(StoredFile).where(StoredFile.course_id == course_id))
+    ):
+        discard(row)
+    db.session.flush()
 
 
 def discard(row: StoredFile | None) -> None:
@@ -315,6 +386,91 @@ def _after_rollback(session: Session, previous_transaction) -> None:
     session.info.pop("lms_dead_files", None)
     for storage, key in session.info.pop("lms_new_files", []):
         storage.delete(key)
+
+
+# -- clean-up -----------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    linked: int = 0  # files newly linked to the activity that uses them
+    removed: int = 0  # stored objects no row named, deleted (or that would be, dry run)
+    kept_recent: int = 0  # unnamed but younger than the grace period: maybe mid-upload
+
+
+def relink_all() -> int:
+    """Link every file a content type names in ``file_fields`` to its activity (files stored
+    before activities were recorded on them). Returns how many rows changed; does not commit."""
+    from lms.models import Activity
+
+    registry = current_app.extensions["lms"].content
+    changed = 0
+    typed = {t.key: t for t in registry.available() if t.file_fields}
+    if not typed:
+        return 0
+    stmt = select(Activity).where(Activity.content_type.in_(typed)).order_by(Activity.id)
+    for activity in list(db.session.scalars(stmt)):
+        changed += len(link_files(activity, typed[activity.content_type]))
+    return changed
+
+
+def sweep(grace_seconds: float = 3600, dry_run: bool = False) -> SweepResult:
+    """Remove stored bytes that no :class:`StoredFile` row names (left by courses or activities
+    deleted by the database's cascades), older than ``grace_seconds`` so that an upload in a
+    transaction that has not committed yet is never touched. Also runs :func:`relink_all`.
+    Commits the links (unless ``dry_run``)."""
+    import time
+
+    result = SweepResult()
+    result.linked = relink_all()
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    known = set(db.session.scalars(select(StoredFile.key)))
+    storage = get_storage()
+    cutoff = time.time() - grace_seconds
+    for key, modified in list(storage.keys()):
+        if key in known:
+            continue
+        if modified > cutoff:
+            result.kept_recent += 1
+            continue
+        if not dry_run:
+            storage.delete(key)
+        result.removed += 1
+    return result
+
+
+def register_cli(app: Flask) -> None:
+    """``lms files sweep [--grace-minutes N] [--dry-run]``."""
+    import click
+    from flask.cli import with_appcontext
+
+    @click.group("files")
+    def files_group() -> None:
+        """Uploaded files in storage."""
+
+    @files_group.command("sweep")
+    @click.option(
+        "--grace-minutes",
+        type=float,
+        default=60,
+        show_default=True,
+        help="Keep unnamed files younger than this (uploads still in progress).",
+    )
+    @click.option("--dry-run", is_flag=True, help="Count what would be removed; change nothing.")
+    @with_appcontext
+    def sweep_command(grace_minutes: float, dry_run: bool) -> None:
+        """Link files to their activities and remove bytes no file record names."""
+        result = sweep(grace_seconds=grace_minutes * 60, dry_run=dry_run)
+        verb = "would be removed" if dry_run else "removed"
+        click.echo(
+            f"{result.linked} files linked to their activities; {result.removed} orphaned "
+            f"files {verb}; {result.kept_recent} recent ones kept."
+        )
+
+    app.cli.add_command(files_group)
 
 
 def guess_type(filename: str) -> str:

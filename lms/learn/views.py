@@ -19,9 +19,10 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lms import courses, plugins, progress
-from lms.content import locked_reason, open_activity
+from lms.content import locked_reason, open_activity, outline_locks
 from lms.extensions import db
 from lms.models import Activity, Enrolment, StoredFile
 
@@ -34,6 +35,8 @@ def _activity_for(activity_id: int) -> tuple[Activity, Enrolment | None, bool]:
     if activity is None:
         abort(404)
     course = courses.get_course_or_404(activity.course_id, current_user)
+    # ``activity.course`` is this course: say so, or reading it later loads it again.
+    set_committed_value(activity, "course", course)
     enrolment = courses.enrolment_of(current_user, course)
     staff = courses.is_teacher(current_user, course, enrolment)
     if not staff:
@@ -42,6 +45,12 @@ def _activity_for(activity_id: int) -> tuple[Activity, Enrolment | None, bool]:
         if not activity.is_visible:
             abort(404)
     return activity, enrolment, staff
+
+
+@bp.app_template_global("outline_locks")
+def outline_locks_global(by_section: dict[int, list[Activity]], done: dict) -> dict[int, str]:
+    """The course outline's locked activities with the reason (``catalog/course.html``)."""
+    return outline_locks([a for acts in by_section.values() for a in acts], done)
 
 
 @bp.route("/activity/<int:activity_id>")
@@ -64,15 +73,21 @@ def activity(activity_id: int):
     except Exception as exc:  # a broken content type must not break the lesson page
         plugins.get_manager().fail(content_type.plugin, exc, unregister=False)
         body = Markup("<p>%s</p>") % _("This activity could not be shown. The error was logged.")
-    db.session.commit()
     siblings = courses.visible_activities(activity.course, staff)
     index = next(i for i, a in enumerate(siblings) if a.id == activity.id)
     prev_a = siblings[index - 1] if index > 0 else None
     next_a = siblings[index + 1] if index + 1 < len(siblings) else None
+    # The visible activities are in ``siblings`` (staff see hidden ones too): no count query.
     course_progress = (
-        progress.course_progress(current_user.id, activity.course_id) if is_learner else None
+        progress.course_progress(
+            current_user.id, activity.course_id, total=sum(1 for a in siblings if a.is_visible)
+        )
+        if is_learner
+        else None
     )
-    return render_template(
+    # Commit after rendering: a commit expires every loaded object (the user, the activity,
+    # the course, the progress record), and rendering after it would load each one again.
+    html = render_template(
         "learn/activity.html",
         activity=activity,
         course=activity.course,
@@ -91,6 +106,8 @@ def activity(activity_id: int):
         ),
         locked=locked,
     )
+    db.session.commit()
+    return html
 
 
 @bp.route("/activity/<int:activity_id>/complete", methods=["POST"])
@@ -183,7 +200,10 @@ def report_progress(activity_id: int):
 @bp.route("/files/<int:file_id>/<path:name>")
 @login_required
 def file(file_id: int, name: str):
-    """An uploaded file, for the course's learners and staff only (403 for anybody else)."""
+    """An uploaded file, for the course's learners and staff only (403 for anybody else).
+
+    A file an activity uses is readable by a learner only while they may open that activity:
+    404 while it is hidden, 403 while it is locked (dates, prerequisite)."""
     from lms.models import Course
     from lms.storage import file_type_of, get_storage
 
@@ -192,7 +212,10 @@ def file(file_id: int, name: str):
         abort(404)
     course = db.session.get(Course, stored.course_id) if stored.course_id else None
     allowed = current_user.is_admin
-    if course is not None and not allowed:
+    if stored.activity_id is not None and not allowed:
+        open_activity(stored.activity_id, current_user)  # aborts unless it may be opened
+        allowed = True
+    elif course is not None and not allowed:
         enrolment = courses.enrolment_of(current_user, course)
         staff = courses.is_teacher(current_user, course, enrolment)
         allowed = staff or (enrolment is not None and course.is_published)

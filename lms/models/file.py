@@ -1,4 +1,4 @@
-"""Uploaded files: one row per stored object, naming the course whose members may read it."""
+"""Uploaded files: one row per stored object, naming the course (and activity) it belongs to."""
 
 from __future__ import annotations
 
@@ -21,6 +21,11 @@ class StoredFile(db.Model):
     # Who may read it: members (learners and staff) of this course. None: staff only.
     course_id: Mapped[int | None] = mapped_column(
         ForeignKey("course.id", ondelete="CASCADE"), index=True
+    )
+    # The activity that uses it: learners may read it only while they may open that activity
+    # (visible, available, prerequisite met). None: any member of the course.
+    activity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("activity.id", ondelete="CASCADE"), index=True
     )
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(120))

@@ -77,12 +77,28 @@ def set_published(course: Course, published: bool) -> None:
 
 
 def delete_activity(activity: Activity, content_type) -> None:
+    """Delete the activity, its type's data and its files (their bytes once committed)."""
+    from lms.storage import discard_activity_files
+
     if content_type is not None:
         content_type.delete(activity)
         # Flush the type's rows first: the unit of work does not order unrelated mappers, and
         # on PostgreSQL the activity's ON DELETE CASCADE would otherwise remove them first.
         db.session.flush()
+    discard_activity_files(activity.id)  # the files the type did not discard itself
     db.session.delete(activity)
+    db.session.flush()
+
+
+def delete_course(course: Course, registry) -> None:
+    """Delete a course with every activity (through its content type), its files and the rest
+    of its rows. The files' bytes are removed once the transaction commits. Does not commit."""
+    from lms.storage import discard_course_files
+
+    for activity in courses.visible_activities(course, staff=True):
+        delete_activity(activity, registry.get(activity.content_type))
+    discard_course_files(course.id)
+    db.session.delete(course)
     db.session.flush()
 
 
@@ -116,14 +132,15 @@ def creates_cycle(activity: Activity | None, requires_id: int | None) -> bool:
 def copy_type_data(content_type, source: Activity, target: Activity, course_id: int) -> None:
     """Give ``target`` a copy of ``source``'s type data, files included (export → import)."""
     from lms.models import StoredFile
-    from lms.storage import copy_file
+    from lms.storage import copy_file, link_files
 
     data = dict(content_type.export_data(source))
     for key in content_type.file_fields:
         file_id = data.get(key)
         stored = db.session.get(StoredFile, file_id) if file_id else None
-        data[key] = copy_file(stored, course_id).id if stored is not None else None
+        data[key] = copy_file(stored, course_id, target.id).id if stored is not None else None
     content_type.import_data(target, data)
+    link_files(target, content_type)
 
 
 def duplicate_activity(activity: Activity, content_type) -> Activity:

@@ -23,6 +23,7 @@ from lms import courses, progress
 from lms.extensions import db
 from lms.models import Activity, Course, Enrolment, Section
 from lms.settings_store import course_disabled
+from lms.storage import link_files
 from lms.teach import forms, services
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
@@ -128,6 +129,27 @@ def settings(course_id: int):
     return render_template("teach/course_form.html", form=form, course=course)
 
 
+@bp.route("/<int:course_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_course(course_id: int):
+    """Ask, then delete the course with its activities, files and learners' progress."""
+    course = courses.get_taught_course_or_403(course_id, current_user)
+    if request.method == "POST":
+        _check_post()
+        registry, _disabled = _types()
+        title = course.title
+        services.delete_course(course, registry)
+        db.session.commit()  # the files' bytes go once this commits
+        flash(_('Course "%(title)s" deleted.', title=title), "success")
+        return redirect(url_for("teach.index"))
+    return render_template(
+        "teach/course_delete.html",
+        course=course,
+        activities=len(courses.visible_activities(course, staff=True)),
+        learners=courses.learner_count(course),
+    )
+
+
 @bp.route("/<int:course_id>/publish", methods=["POST"])
 @login_required
 def publish(course_id: int):
@@ -215,6 +237,7 @@ def add_activity(section_id: int, type_key: str):
         )
         _save_availability(activity, form)
         content_type.save(activity, form)
+        link_files(activity, content_type)
         db.session.commit()
         flash(_("Activity added."), "success")
         return redirect(
@@ -250,6 +273,7 @@ def edit_activity(activity_id: int):
         activity.completion = form.completion.data
         _save_availability(activity, form)
         content_type.save(activity, form)
+        link_files(activity, content_type)
         db.session.commit()
         flash(_("Activity saved."), "success")
         return redirect(

@@ -96,3 +96,50 @@ def test_requires_completion_of_another_activity(login, f):
     assert client.post(f"/activity/{second.id}/progress", json={}).status_code == 403
     client.post(f"/activity/{first.id}/complete")
     assert 'id="locked-reason"' not in client.get(f"/activity/{second.id}").text
+
+
+def test_outline_shows_locked_lessons_with_the_reason(login, f, count_queries):
+    """Locked lessons stay in the learner's outline, each with why: the opening date (Buddhist
+    Era in Thai) or the lesson to complete first; none for staff."""
+    from datetime import UTC, datetime
+
+    teacher, course, _learner = setup_course(f, lessons=4)
+    first, second, third, fourth = db.session.scalars(
+        db.select(Activity).order_by(Activity.id)
+    ).all()
+    second.requires_id = first.id
+    third.available_from = datetime(2099, 1, 15, 3, 0, tzinfo=UTC)  # 10:00 in Bangkok
+    fourth.available_until = utcnow() - timedelta(days=1)
+    db.session.commit()
+    thai = f.user(locale="th")
+    add_enrolment(thai, course)
+    db.session.commit()
+    client = login(thai)
+    page = client.get(f"/courses/{course.id}").text
+    assert page.count('class="meta lock-reason"') == 3
+    assert f'aria-describedby="lock-{second.id}"' in page
+    assert 'โปรดเรียน "Lesson 1" ให้จบก่อน' in page.replace("&#34;", '"')
+    assert "บทเรียนนี้จะเปิดให้เรียนวันที่ 15 ม.ค. 2642 10:00 น." in page  # 2099 CE = 2642 BE
+    assert "บทเรียนนี้ปิดไปแล้วเมื่อ" in page
+    assert f"/activity/{third.id}" in page  # still listed and linked, not hidden
+
+    with count_queries() as q:
+        client.get(f"/courses/{course.id}")
+    for i in range(3):  # more locked lessons: no more queries
+        f.page(course.sections[0].id, f"More {i}", "x").requires_id = second.id
+    db.session.commit()
+    client.get(f"/courses/{course.id}")  # caches warm again
+    with count_queries() as q2:
+        page = client.get(f"/courses/{course.id}").text
+    assert page.count('class="meta lock-reason"') == 6
+    assert q2.count == q.count
+
+    client.post(f"/activity/{first.id}/complete")
+    page = client.get(f"/courses/{course.id}").text.replace("&#34;", '"')
+    assert 'โปรดเรียน "Lesson 1" ให้จบก่อน' not in page and 'โปรดเรียน "Lesson 2"' in page
+
+    english = login(f.user(locale="en"))
+    page = english.get(f"/courses/{course.id}").text
+    assert "This lesson opens on Jan 15, 2099, 10:00." in page  # a visitor sees dates too
+    assert 'Complete "Lesson 1" first.' in page.replace("&#34;", '"')
+    assert 'class="meta lock-reason"' not in login(teacher).get(f"/courses/{course.id}").text

@@ -164,3 +164,73 @@ def test_progress_endpoint_checks_csrf(make_app):
         token = re.search(r'data-csrf="([^"]+)"', page).group(1)
         r = client.post(url, json={"percent": 60}, headers={"X-CSRFToken": token})
         assert r.status_code == 200 and r.json["completed"] is True
+
+
+@pytest.mark.parametrize(
+    ("url", "origin"),
+    [
+        ("https://youtu.be/dQw4w9WgXcQ", "https://www.youtube-nocookie.com"),
+        ("https://vimeo.com/76979871", "https://player.vimeo.com"),
+    ],
+)
+def test_provider_video_reports_to_the_same_endpoint(login, f, url, origin):
+    """YouTube and Vimeo players report through the same endpoint as the MP4 player; the
+    server keeps the high-water mark and completes past the threshold."""
+    from datetime import timedelta
+
+    from lms.models.base import utcnow
+
+    teacher, course, learner = setup_course(f)
+    video = add(
+        login(teacher), course, "video", base_fields("Film", "auto", video_url=url, threshold="70")
+    )
+    client = login(learner)
+    client.post(f"/courses/{course.id}/enrol")
+    page = client.get(f"/activity/{video.id}").text
+    assert f'data-player-origin="{origin}"' in page and 'data-report="1"' in page
+    assert "enablejsapi=1" in page if "youtube" in origin else "dnt=1" in page
+    progress_url = f"/activity/{video.id}/progress"
+    assert f'data-progress-url="{progress_url}"' in page
+
+    r = client.post(progress_url, json={"percent": 40})
+    assert r.json == {"score": 40.0, "completed": False, "threshold": 70}
+    assert client.post(progress_url, json={"percent": 10}).json["score"] == 40.0
+    assert client.post(progress_url, json={"percent": None}).status_code == 400
+    assert client.post(progress_url, data="40").status_code == 400  # not JSON
+    db.session.expire_all()
+    record = get_progress(learner, video)
+    assert record.score == 40.0 and record.completed_at is None
+    r = client.post(progress_url, json={"percent": 70})
+    assert r.json["completed"] is True
+    assert client.post(progress_url, json={"percent": 50}).json == {
+        "score": 70.0,
+        "completed": True,
+        "threshold": 70,
+    }
+    db.session.expire_all()
+    assert course_progress(learner.id, course.id).percent == 100
+
+    # Staff do not report; a hidden or locked video takes no reports.
+    assert login(teacher).post(progress_url, json={"percent": 99}).status_code == 403
+    client = login(learner)
+    db.session.get(Activity, video.id).available_from = utcnow() + timedelta(days=1)
+    db.session.commit()
+    assert client.post(progress_url, json={"percent": 99}).status_code == 403
+    db.session.get(Activity, video.id).is_visible = False
+    db.session.commit()
+    assert client.post(progress_url, json={"percent": 99}).status_code == 404
+
+
+def test_provider_video_with_manual_completion_keeps_score_only(login, f):
+    teacher, course, learner = setup_course(f)
+    video = add(
+        login(teacher),
+        course,
+        "video",
+        base_fields("Film", "manual", video_url="https://vimeo.com/76979871", threshold="50"),
+    )
+    client = login(learner)
+    client.post(f"/courses/{course.id}/enrol")
+    assert 'data-report="0"' in client.get(f"/activity/{video.id}").text  # no reports needed
+    r = client.post(f"/activity/{video.id}/progress", json={"percent": 90})
+    assert r.json == {"score": 90.0, "completed": False, "threshold": 50}

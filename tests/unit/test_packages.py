@@ -8,6 +8,7 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 
 from lms.extensions import db
 from lms.models import Activity, Course, StoredFile
@@ -15,6 +16,13 @@ from lms.models.base import utcnow
 from lms.packages import PackageError, export_course, import_course
 from lms.teach.services import add_activity
 from tests.unit.content_helpers import MP4, PDF, VTT, add, base_fields, setup_course, upload
+
+
+@pytest.fixture
+def en(app):
+    """Refusals in English (outside a request the site's default locale, Thai, applies)."""
+    with force_locale("en"):
+        yield
 
 
 def _rich_course(app, login, f):
@@ -151,7 +159,7 @@ def _bad(manifest, key, value):
         (lambda m: _bad(m, "data", {**m["activities"][3]["data"], "file": "files/x"}), "activities[3].data.file 'files/x' is not listed in files"),
     ],
 )  # fmt: skip
-def test_bad_archives_are_refused_whole(app, login, f, change, message):
+def test_bad_archives_are_refused_whole(app, en, login, f, change, message):
     teacher, data = _package(app, login, f)
     before, on_disk = _state(), _files_on_disk(app)
     with pytest.raises(PackageError) as info:
@@ -161,7 +169,7 @@ def test_bad_archives_are_refused_whole(app, login, f, change, message):
     assert _state() == before and _files_on_disk(app) == on_disk
 
 
-def test_missing_file_and_bad_json_and_not_a_zip(app, login, f):
+def test_missing_file_and_bad_json_and_not_a_zip(app, en, login, f):
     teacher, data = _package(app, login, f)
     with pytest.raises(PackageError, match=r"files\[0\].path 'files/1-.*' is not in the archive"):
         name = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("manifest.json"))["files"][0][
@@ -174,7 +182,7 @@ def test_missing_file_and_bad_json_and_not_a_zip(app, login, f):
         import_course(io.BytesIO(b"hello"), teacher)
 
 
-def test_failure_while_importing_removes_stored_files(app, login, f):
+def test_failure_while_importing_removes_stored_files(app, en, login, f):
     teacher, data = _package(app, login, f)
     before, on_disk = _state(), _files_on_disk(app)
 
@@ -186,7 +194,7 @@ def test_failure_while_importing_removes_stored_files(app, login, f):
     assert _state() == before and _files_on_disk(app) == on_disk
 
 
-def test_cli_export_and_import(app, login, f, tmp_path):
+def test_cli_export_and_import(app, en, login, f, tmp_path):
     teacher, course = _rich_course(app, login, f)
     runner = app.test_cli_runner()
     target = tmp_path / "course.zip"
@@ -277,5 +285,39 @@ def test_oversized_package_and_zip_bomb_refused(make_app, tmp_path):
             zf.writestr("manifest.json", json.dumps(manifest))
             zf.writestr("files/1-a.pdf", payload)
         bomb.seek(0)
-        with pytest.raises(PackageError, match=r"files\[0\] 'files/1-a.pdf': larger than"):
+        with (
+            force_locale("en"),
+            pytest.raises(PackageError, match=r"files\[0\] 'files/1-a.pdf': larger than"),
+        ):
             import_course(bomb, teacher)
+
+
+def test_refusals_in_thai_say_what_and_where(app, login, f):
+    """A Thai educator importing on the web reads why, in Thai, with the file or activity."""
+    teacher, data = _package(app, login, f)
+    name = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("manifest.json"))["files"][0]["path"]
+    thai = f.user("educator", locale="th")
+    client = login(thai)
+    before = _state()
+
+    def refused(package: io.BytesIO) -> str:
+        r = client.post(
+            "/teach/import",
+            data={"package": (package, "course.zip")},
+            content_type="multipart/form-data",
+            follow_redirects=True,
+        )
+        assert r.status_code == 200
+        return r.text
+
+    page = refused(_rewrite(data, drop=name))  # a missing file
+    assert "นำเข้าแพ็กเกจไม่สำเร็จ" in page
+    assert f"files[0].path ไม่พบไฟล์ &#39;{name}&#39; ในแพ็กเกจ" in page
+    page = refused(_rewrite(data, manifest_change=lambda m: _bad(m, "content_type", "quiz9")))
+    assert "activities[3].content_type ไม่ได้ติดตั้งประเภทเนื้อหา &#39;quiz9&#39;" in page
+    assert "(กิจกรรม &#34;Clip&#34;)" in page  # which activity, by its title
+    page = refused(_rewrite(data, replace={"manifest.json": b"{nope"}))  # a bad manifest
+    assert "manifest.json ไม่ใช่ JSON ที่ถูกต้อง" in page
+    assert _state() == before  # nothing half-imported
+    with force_locale("en"), pytest.raises(PackageError, match=r'\(activity "Clip"\)$'):
+        import_course(_rewrite(data, manifest_change=lambda m: _bad(m, "section", 9)), teacher)

@@ -78,7 +78,7 @@ class FileType(ContentType):
         upload = form.file_upload.data
         if upload is None or not getattr(upload, "filename", ""):
             return  # editing without a new file keeps the old one
-        stored = store_upload(upload, "document", activity.course_id)
+        stored = store_upload(upload, "document", activity.course_id, activity.id)
         self.import_data(activity, {"file": stored.id})
 
     def render(self, activity, user) -> Markup:

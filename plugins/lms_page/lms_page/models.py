@@ -1,7 +1,8 @@
-from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
+from lms.models import StoredFile
 
 
 class Page(db.Model):
@@ -14,3 +15,19 @@ class Page(db.Model):
     )
     format: Mapped[str] = mapped_column(String(10), default="markdown")
     body: Mapped[str] = mapped_column(Text, default="")
+
+
+class PageImage(db.Model):
+    """An image uploaded into a page: a stored file (linked to the activity) and its alt text."""
+
+    __tablename__ = "lms_page_image"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activity.id", ondelete="CASCADE"), index=True
+    )
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id", ondelete="CASCADE"))
+    alt: Mapped[str] = mapped_column(String(300), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    file: Mapped[StoredFile] = relationship()

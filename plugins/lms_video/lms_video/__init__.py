@@ -139,9 +139,13 @@ class VideoType(ContentType):
         url = (form.video_url.data or "").strip()
         data.update(url=url, threshold=form.threshold.data or 90)
         if not url and _has_file(form.video_upload):
-            data["file"] = store_upload(form.video_upload.data, "video", activity.course_id).id
+            data["file"] = store_upload(
+                form.video_upload.data, "video", activity.course_id, activity.id
+            ).id
         if _has_file(form.captions_upload):
-            captions = store_upload(form.captions_upload.data, "captions", activity.course_id)
+            captions = store_upload(
+                form.captions_upload.data, "captions", activity.course_id, activity.id
+            )
             data["captions"] = captions.id
         self.import_data(activity, data)
 
