@@ -114,3 +114,80 @@ def test_timed_quiz_reload_offline_submit_and_essay_grading(quiz_server, browser
     expect(page.locator("body")).to_contain_text("ดีมาก")
     context.close()
     teacher_context.close()
+
+
+def test_educator_writes_a_question_at_360px(quiz_server, browser):
+    """The question editor on a phone: errors beside the field, preview, save; no WCAG 2.1 AA
+    violation and nothing wider than the screen."""
+    from playwright.sync_api import expect
+
+    from tests.browser.axe import axe_available, describe, run_axe
+
+    base, ids = quiz_server
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-GB")
+    page = context.new_page()
+    _login(page, base, "quiz-teacher@example.com")
+    page.goto(f"{base}/teach/quiz/course/{ids['course']}/bank")
+    page.click("#new-question")
+    page.get_by_role("link", name="Multiple choice").click()
+    page.wait_for_url(re.compile(r".*qtype=multichoice$"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.get_by_label("Question text").fill("จังหวัดใดอยู่ภาคเหนือ?")
+    page.locator("#answers-0-text").fill("เชียงราย")
+    page.locator("#answers-1-text").fill("ชลบุรี")
+    page.get_by_role("button", name="Save", exact=True).click()
+    # no answer has a weight yet: the message sits beside the answers, nothing saved
+    expect(page.locator("#answers-error")).to_be_visible()
+    expect(page.locator("#answers")).to_have_attribute("aria-describedby", "answers-error")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    if axe_available():
+        violations = run_axe(page)
+        assert not violations, describe(violations)
+    page.locator("#answers-0-fraction").fill("100")
+    page.locator("#answers-0-feedback").fill("ถูกต้อง")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#question-preview")).to_contain_text("จังหวัดใดอยู่ภาคเหนือ?")
+    expect(page.locator("#question-preview").get_by_label("เชียงราย")).to_be_visible()
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_url(re.compile(r".*/bank$"))
+    expect(page.locator("main")).to_contain_text("จังหวัดใดอยู่ภาคเหนือ?")
+    context.close()
+
+
+def test_learner_checks_an_answer_during_the_attempt_at_360px(live_server, browser):
+    """Immediate feedback: Check locks the answer and shows its mark and feedback on the page."""
+    from lms_quiz.testing import make_quiz
+    from playwright.sync_api import expect
+
+    from tests.browser.axe import axe_available, describe, run_axe
+
+    with live_server.app.app_context():
+        learner = factories.user(name="Ploy", email="check-learner@example.com")
+        course = factories.course(lessons=0, title="Check course")
+        add_enrolment(learner, course)
+        activity, _quiz, _qs = make_quiz(
+            course, "::Q::ดอยสุเทพอยู่จังหวัดใด? {=เชียงใหม่#ถูกต้อง ~ลำพูน#ยังไม่ใช่}\n\n::R::Sun? {T}",
+            title="Check quiz", questions_per_page=0, shuffle_answers=False,
+            review_marks="during", review_feedback="during", review_correct="during",
+        )  # fmt: skip
+        activity_id = activity.id
+        db.session.remove()
+    base = live_server.url
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-GB")
+    page = context.new_page()
+    _login(page, base, "check-learner@example.com")
+    page.goto(f"{base}/activity/{activity_id}")
+    page.click("#quiz-start")
+    page.wait_for_url(re.compile(r".*/quiz/attempt/\d+$"))
+    page.get_by_label("ลำพูน").check()
+    page.click("#check-0")
+    expect(page.locator("#checked-0")).to_contain_text("ยังไม่ใช่")
+    expect(page.locator("#checked-0")).to_contain_text("Mark 0 out of 1")
+    expect(page.locator("#checked-0")).to_contain_text("เชียงใหม่")  # the right answer: "during"
+    expect(page.get_by_label("ลำพูน")).to_be_disabled()
+    expect(page.locator("#check-1")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    if axe_available():
+        violations = run_axe(page)
+        assert not violations, describe(violations)
+    context.close()

@@ -255,3 +255,74 @@ def test_random_question_from_a_category(setup):
     db.session.commit()
     attempt = svc.start_attempt(quiz, learner)
     assert sorted(s["question_id"] for s in attempt.layout) == sorted(q.id for q in qs)
+
+
+def _overdue_world(course, learner, f):
+    """Three open attempts past deadline + grace (autosubmit, abandon, autosubmit with an
+    essay) and one still inside its grace period."""
+    t0 = utcnow() - timedelta(minutes=30)
+    _a, auto, _q = make_quiz(course, "::Q::Sun hot? {T}", time_limit=60, grace_seconds=60)
+    _b, drop, _q = make_quiz(
+        course, "::R::Sun hot? {T}", time_limit=60, grace_seconds=0, overdue_rule="abandon"
+    )
+    _c, essay, _q = make_quiz(course, "::E::Write. {}\n\n::S::Sun? {T}", time_limit=60)
+    _d, fresh, _q = make_quiz(course, "::F::Sun? {T}", time_limit=3600)
+    attempts = {
+        "auto": svc.start_attempt(auto, learner, at=t0),
+        "drop": svc.start_attempt(drop, learner, at=t0),
+        "essay": svc.start_attempt(essay, learner, at=t0),
+        "fresh": svc.start_attempt(fresh, learner, at=t0),
+    }
+    svc.save_responses(attempts["auto"], MultiDict({"q0": "true"}), [0], at=t0)
+    svc.save_responses(attempts["essay"], MultiDict({"q0": "บ้าน", "q1": "true"}), [0, 1], at=t0)
+    db.session.commit()
+    return {k: a.id for k, a in attempts.items()}
+
+
+def _states(ids):
+    db.session.expire_all()
+    return {k: db.session.get(Attempt, i).state for k, i in ids.items()}
+
+
+def test_periodic_task_closes_overdue_attempts_without_redis(setup, f, app):
+    from lms_quiz.tasks import close_overdue
+
+    course, learner = setup
+    ids = _overdue_world(course, learner, f)
+    assert _states(ids) == dict.fromkeys(ids, "in_progress")
+    counts = close_overdue()  # the Celery task, called in-process
+    assert counts == {"graded": 1, "submitted": 1, "abandoned": 1}
+    states = _states(ids)
+    assert states == {
+        "auto": "graded",
+        "drop": "overdue",
+        "essay": "overdue",
+        "fresh": "in_progress",
+    }
+    auto = db.session.get(Attempt, ids["auto"])
+    assert auto.grade == 10 and auto.submitted_at == auto.deadline + timedelta(seconds=60)
+    assert db.session.get(Attempt, ids["drop"]).grade is None
+    essay = db.session.get(Attempt, ids["essay"])
+    assert [r.needs_grading for r in essay.responses] == [True, False]
+    assert close_overdue() == {"graded": 0, "submitted": 0, "abandoned": 0}  # idempotent
+    schedule = app.extensions["celery"].conf.beat_schedule["lms-quiz-close-overdue"]
+    assert schedule == {"task": "lms_quiz.close_overdue", "schedule": 60.0}
+    assert "lms_quiz.close_overdue" in app.extensions["celery"].tasks
+
+
+def test_cli_close_overdue(setup, f, app):
+    course, learner = setup
+    ids = _overdue_world(course, learner, f)
+    result = app.test_cli_runner().invoke(args=["quiz", "close-overdue"])
+    assert result.exit_code == 0, result.output
+    assert "closed 3 overdue attempts: 1 graded, 1 waiting for a teacher, 1 not counted" in (
+        result.output
+    )
+    assert _states(ids)["fresh"] == "in_progress" and _states(ids)["auto"] == "graded"
+    again = app.test_cli_runner().invoke(args=["quiz", "close-overdue"])
+    assert "closed 0 overdue attempts" in again.output
+
+
+def test_schedule_can_be_switched_off(make_app):
+    app = make_app(QUIZ_CLOSE_OVERDUE_SECONDS=0)
+    assert "lms-quiz-close-overdue" not in app.extensions["celery"].conf.beat_schedule

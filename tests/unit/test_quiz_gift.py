@@ -267,3 +267,100 @@ def test_moodle_xml_refuses_entities_and_reports_bad_questions():
         moodlexml.parse(bad, TYPES)
     assert 'Question "Bad MC" (line 2)' in info.value.errors[0]
     assert '"Calc" (line 3)' in info.value.errors[1] and "calculated" in info.value.errors[1]
+
+
+MORE = r"""$CATEGORY: $course$/บทที่ 2
+
+::ทาง\:เลือก::[moodle]ข้อ\\ความ\nบรรทัดสอง มี \{ปีกกา\} และ 50% {
+  ~%33.33333%หนึ่ง ~%33.33333%สอง ~%33.33334%สาม ~%-100%ผิด\#ไม่ใช่
+}
+
+::คำที่หายไป::แม่น้ำ{=ปิง ~วัง ~ยม}ไหลผ่านเชียงใหม่
+
+::ช่วงลบ::Below zero? {#-5..-1}
+
+::เลขชี้กำลัง::One thousand, give or take ten {#1e3:10}
+
+::หลายช่วง::Between one and five, or about ten for half {#
+  =1..5#ใช่
+  =%50%10:1#เกือบ
+}
+
+::คู่::จับคู่ {
+  =แมว -> cat
+  =หมา -> dog
+  = -> fish
+}
+
+::TF only wrong::ฟ้าสีเขียว {F#ผิดนะ}
+
+$CATEGORY: อีกหมวด
+
+::ท้าย::สุดท้าย {T}
+"""
+
+
+def test_more_constructs_thai_escapes_and_weights():
+    qs = by_name(gift.parse(MORE, TYPES))
+    first = qs["ทาง:เลือก"]
+    assert first.category == "บทที่ 2" and first.text_format == "html"  # [moodle] is html
+    assert first.text == "ข้อ\\ความ\nบรรทัดสอง มี {ปีกกา} และ 50%"
+    weights = [a["fraction"] for a in first.data["answers"]]
+    assert weights == pytest.approx([0.3333333, 0.3333333, 0.3333334, -1.0])
+    assert not first.data["single"]
+    assert first.data["answers"][3]["text"] == "ผิด#ไม่ใช่"
+    mw = qs["คำที่หายไป"]
+    assert mw.text == "แม่น้ำ _____ ไหลผ่านเชียงใหม่" and mw.qtype == "multichoice"
+    mc = TYPES["multichoice"]
+    assert mc.grade(mw.data, [0]) == 1.0 and mc.grade(mw.data, [1]) == 0.0
+    nu = TYPES["numerical"]
+    neg = qs["ช่วงลบ"].data
+    assert (neg["answers"][0]["value"], neg["answers"][0]["tolerance"]) == (-3.0, 2.0)
+    assert nu.grade(neg, "-1") == 1.0 and nu.grade(neg, "-5") == 1.0
+    assert nu.grade(neg, "-0.99") == 0.0 and nu.grade(neg, "-5.01") == 0.0
+    exp = qs["เลขชี้กำลัง"].data
+    assert nu.grade(exp, "1010") == 1.0 and nu.grade(exp, "1,010.5") == 0.0
+    ranges = qs["หลายช่วง"].data
+    assert nu.grade(ranges, "5") == 1.0 and nu.grade(ranges, "10.5") == 0.5
+    assert nu.grade(ranges, "7") == 0.0 and nu.feedback(ranges, "9.2") == "เกือบ"
+    pairs = qs["คู่"].data["pairs"]
+    assert pairs[2] == {"q": "", "a": "fish"}  # a distractor answer
+    tf = qs["TF only wrong"].data
+    assert tf == {"correct": False, "feedback_wrong": "ผิดนะ", "feedback_right": ""}
+    assert qs["ท้าย"].category == "อีกหมวด"
+
+
+def test_more_constructs_round_trip_identically():
+    first = gift.parse(MORE, TYPES)
+    text = gift.export([Q(p) for p in first], TYPES)
+    second = gift.parse(text, TYPES)
+    assert [_key(q) for q in second] == [_key(q) for q in first]
+    assert gift.export([Q(p) for p in second], TYPES) == text  # and the text is stable
+
+
+def test_sample_export_is_stable_text():
+    text = gift.export([Q(p) for p in gift.parse(SAMPLE, TYPES)], TYPES)
+    again = gift.export([Q(p) for p in gift.parse(text, TYPES)], TYPES)
+    assert again == text
+
+
+def test_bank_round_trip_through_the_database(app, f):
+    """A bank stored, exported as GIFT and imported into another course: the same questions
+    (type, name, text, format, feedback, data, mark, category), Thai included."""
+    from lms_quiz import bank
+
+    first, second = f.course(lessons=0), f.course(lessons=0)
+    bank.import_text(first.id, (SAMPLE + "\n\n" + MORE).encode(), "gift")
+    exported = bank.export_text(first.id, "gift")
+    counts = bank.import_text(second.id, exported.encode(), "gift")
+    assert sum(counts.values()) == 16 + 8
+
+    def rows(course):
+        return sorted(
+            (q.category.name, q.qtype, q.name, q.text, q.text_format, q.general_feedback,
+             repr(q.data), q.default_mark)
+            for q in bank.bank_questions(course.id)
+        )  # fmt: skip
+
+    assert rows(second) == rows(first)
+    assert bank.export_text(second.id, "gift") == exported

@@ -202,3 +202,49 @@ def test_essay_needs_a_person_and_description_takes_no_answer():
     d = Description()
     assert d.gradable is False and d.grade({}, None) is None
     assert d.parse_response("q0", {"q0": "x"}) is None
+
+
+def test_more_edge_cases_of_every_type():
+    # multichoice: a single answer with a negative weight scores 0, never below
+    data = mc(True, 1, -0.5, 0)
+    assert MC.grade(data, [1]) == 0.0 and MC.feedback(data, [1]) == "fb1"
+    # true/false: no feedback for no answer
+    tf = TrueFalse()
+    assert tf.feedback(tf.validate({"correct": False, "feedback_wrong": "x"}), None) == ""
+    # short answer: blank typing is "not answered"; a leading wildcard
+    sa = ShortAnswer()
+    assert sa.parse_response("q", {"q": "   "}) is None
+    data = sa.validate({"answers": [{"text": "*ville", "fraction": 1}]})
+    assert sa.grade(data, "Nashville") == 1.0 and sa.grade(data, "villeX") == 0.0
+    # numerical: negative numbers, exponents, a unit after an exponent, exact values kept
+    nu = Numerical()
+    assert parse_number("-1.5e3 m") == (-1500.0, "m")
+    data = nu.validate({"answers": [{"value": -1500, "tolerance": 0, "fraction": 1}]})
+    assert nu.grade(data, "-1.5e3") == 1.0 and nu.grade(data, "1500") == 0.0
+    precise = nu.validate({"answers": [{"value": 3.14159265, "tolerance": 0, "fraction": 1}]})
+    assert nu.to_gift(precise) == "{#3.14159265}"
+    assert nu.grade(precise, "3.14159265") == 1.0 and nu.grade(precise, "3.14159") == 0.0
+    # matching: two items may share an answer; either copy of it counts
+    m = Matching()
+    data = m.validate(
+        {"pairs": [{"q": "แมว", "a": "สัตว์"}, {"q": "หมา", "a": "สัตว์"}, {"q": "รถ", "a": "ของ"}]}
+    )
+    choices = m._choices(data)
+    assert choices == ["สัตว์", "ของ"]
+    assert m.grade(data, {"0": 0, "1": 0, "2": 1}) == 1.0
+    assert m.grade(data, {"0": 1, "1": 0, "2": 1}) == pytest.approx(2 / 3)
+
+
+def test_weights_and_numbers_keep_their_precision_in_gift_and_xml():
+    from lms_quiz import gift, moodlexml
+    from lms_quiz.qtypes import builtin_types
+
+    types = {t.key: t for t in builtin_types()}
+    source = "::W::Pick {~%33.33333%a ~%66.66667%b ~%-100%c}\n\n::N::N? {#2.718281828:0.0001}\n"
+    first = gift.parse(source, types)
+    text = gift.export(first, types)
+    assert "%33.33333%" in text and "2.718281828:0.0001" in text
+    assert [q.data for q in gift.parse(text, types)] == [q.data for q in first]
+    xml = moodlexml.export(first)
+    assert 'fraction="33.33333"' in xml and "<tolerance>0.0001</tolerance>" in xml
+    assert [q.data for q in moodlexml.parse(xml, types)] == [q.data for q in first]

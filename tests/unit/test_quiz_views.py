@@ -186,23 +186,22 @@ def test_editing_a_question_regrades(world, login, client):
     )
     login(world["teacher"])
     q1 = world["qs"][0]
-    import json
-
-    data = {"single": True, "shuffle": True, "answers": [
-        {"text": "Bangkok", "fraction": 1, "feedback": ""}, {"text": "Chiang Mai", "fraction": 1, "feedback": ""}]}  # fmt: skip
-    r = client.post(f"/teach/quiz/question/{q1.id}/edit", data={
-        "name": "Q1", "text": "Capital?", "text_format": "html", "general_feedback": "",
-        "default_mark": "1", "data": json.dumps(data)})  # fmt: skip
+    form = {"name": "Q1", "category_id": str(q1.category_id), "text": "Capital?",
+            "text_format": "html", "general_feedback": "", "default_mark": "1", "single": "1",
+            "answers-0-text": "Bangkok", "answers-0-fraction": "100",
+            "answers-1-text": "Chiang Mai", "answers-1-fraction": "100"}  # fmt: skip
+    r = client.post(f"/teach/quiz/question/{q1.id}/edit", data=form)
     assert r.status_code == 302
     db.session.expire_all()
     question = db.session.get(Question, q1.id)
     assert question.version == 2
     resp = db.session.get(Attempt, aid).responses[0]
     assert resp.fraction == 1.0
-    bad = client.post(f"/teach/quiz/question/{q1.id}/edit", data={
-        "name": "Q1", "text": "x", "text_format": "html", "general_feedback": "",
-        "default_mark": "1", "data": "{not json"})  # fmt: skip
-    assert bad.status_code == 200 and "ข้อมูลคำตอบไม่ถูกต้อง" in bad.text
+    bad = client.post(
+        f"/teach/quiz/question/{q1.id}/edit", data={**form, "answers-1-fraction": "abc"}
+    )
+    assert bad.status_code == 422 and 'id="answers-1-fraction-error"' in bad.text
+    assert db.session.get(Question, q1.id).version == 2
 
 
 def test_cli_import_and_export(app, f, tmp_path):
@@ -281,3 +280,138 @@ def test_teacher_creates_a_quiz_and_adds_questions(world, login, client):
         client.post(url, data={"action": "remove", "slot_id": quiz.slots[0].id}).status_code == 302
     )
     assert client.post(url, data={"action": "add", "question_id": 99999}).status_code == 404
+
+
+def test_review_during_the_attempt_checks_and_locks_an_answer(app, f, login, client):
+    teacher = f.user("educator")
+    course = f.course(teacher=teacher, lessons=0)
+    learner = f.user()
+    add_enrolment(learner, course)
+    gift = "::Q1::Capital? {=Bangkok#ถูกต้อง ~Chiang Mai#ผิด}\n\n::Q2::Sun hot? {T}\n\n::Q3::Essay {}"
+    activity, quiz, qs = make_quiz(course, gift, questions_per_page=0, shuffle_answers=False,
+                                   review_marks="during", review_feedback="during",
+                                   review_correct="after_close")  # fmt: skip
+    login(learner)
+    aid = _start(client, activity)
+    page = client.get(f"/quiz/attempt/{aid}").text
+    assert page.count('name="check"') == 2  # the essay is graded by a person: no Check
+    # checking an unanswered question is refused politely
+    r = client.post(f"/quiz/attempt/{aid}/page", data={"slots": ["0", "1", "2"], "check": "1",
+                                                       "page": "0"})  # fmt: skip
+    assert r.status_code == 302 and r.headers["Location"].endswith("#question-1")
+    assert "ตอบคำถามก่อน" in client.get(f"/quiz/attempt/{aid}").text
+    # answer Q1 wrongly and check it: mark and feedback now, the right answer not yet
+    r = client.post(f"/quiz/attempt/{aid}/page",
+                    data={"slots": ["0", "1", "2"], "q0": "1", "check": "0", "page": "0"})  # fmt: skip
+    assert r.status_code == 302
+    page = client.get(f"/quiz/attempt/{aid}").text
+    assert 'id="checked-0"' in page and "ผิด" in page
+    assert re.search(r'name="q0" value="1" checked disabled', page)
+    assert "Bangkok" not in page.split('id="checked-0"')[1].split("</div>")[0]  # after_close
+    assert page.count('name="check"') == 1
+    # the checked answer is locked: neither autosave nor the page form can change it
+    r = client.post(f"/quiz/attempt/{aid}/autosave", data={"slots": ["0", "1"], "q0": "0",
+                                                           "q1": "true"})  # fmt: skip
+    assert r.status_code == 200
+    attempt = db.session.get(Attempt, aid)
+    assert attempt.responses[0].response == [1] and attempt.responses[1].response == "true"
+    # a check for a slot not on the page is refused
+    bad = client.post(f"/quiz/attempt/{aid}/page", data={"slots": ["1"], "check": "0"})
+    assert bad.status_code == 400
+    client.post(f"/quiz/attempt/{aid}/page", data={"slots": ["1"], "q1": "true", "goto": "finish"})
+    db.session.expire_all()
+    attempt = db.session.get(Attempt, aid)
+    assert attempt.responses[0].mark == 0 and attempt.responses[1].mark == 1
+
+
+def test_without_review_during_there_is_no_check(world, login, client):
+    aid = _start(login(world["learner"]), world["activity"])
+    assert 'name="check"' not in client.get(f"/quiz/attempt/{aid}").text
+    r = client.post(f"/quiz/attempt/{aid}/page",
+                    data={"slots": "0", "q0": _bangkok(world["qs"]), "check": "0"})  # fmt: skip
+    assert r.status_code == 302
+    attempt = db.session.get(Attempt, aid)
+    assert "checked" not in attempt.layout[0]
+    assert "ไม่ได้ตรวจคำตอบระหว่างทำ" in client.get(f"/quiz/attempt/{aid}").text
+
+
+def test_review_option_during_is_offered_in_the_settings(world, login, client):
+    login(world["teacher"])
+    page = client.get(f"/teach/activity/{world['activity'].id}/edit").text
+    assert 'value="during"' in page
+
+
+def test_the_time_limit_cannot_be_extended_from_the_browser(world, login, client):
+    from datetime import timedelta
+
+    login(world["learner"])
+    aid = _start(client, world["activity"])
+    deadline = db.session.get(Attempt, aid).deadline
+    forged = {"slots": "0", "q0": _bangkok(world["qs"]), "deadline": "2099-01-01T00:00",
+              "seconds_left": "999999", "time_limit": "0", "started_at": "2099-01-01"}  # fmt: skip
+    assert client.post(f"/quiz/attempt/{aid}/autosave", data=forged).status_code == 200
+    assert client.post(f"/quiz/attempt/{aid}/page", data={**forged, "goto": "1"}).status_code == 302
+    # starting again resumes the same attempt with the same deadline
+    assert _start(client, world["activity"]) == aid
+    db.session.expire_all()
+    assert db.session.get(Attempt, aid).deadline == deadline
+    # once deadline + grace have passed (moved back here, as time would), nothing is accepted
+    attempt = db.session.get(Attempt, aid)
+    attempt.deadline = attempt.started_at = deadline - timedelta(hours=2)
+    db.session.commit()
+    r = client.post(f"/quiz/attempt/{aid}/autosave", data={**forged, "slots": "1", "q1": "late"})
+    assert r.status_code == 409 and r.json["error"] == "closed"
+    db.session.expire_all()
+    attempt = db.session.get(Attempt, aid)
+    assert attempt.state == "graded"  # autosubmit with the saved answers (blank essay: 0)
+    assert attempt.responses[1].response is None and attempt.responses[0].response is not None
+    assert attempt.submitted_at == attempt.deadline + timedelta(seconds=60)  # not "now"
+    r = client.post(f"/quiz/attempt/{aid}/page", data={"slots": "1", "q1": "late", "goto": "0"})
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/quiz/attempt/{aid}/review")
+
+
+def test_double_submit_records_one_participation_event(world, login, client, app):
+    events = []
+
+    class Recorder:
+        @staticmethod
+        def lms_participation_record(app, event):
+            events.append(event.kind)
+
+    from lms import hookimpl
+
+    Recorder.lms_participation_record = hookimpl(Recorder.lms_participation_record)
+    app.extensions["lms"].plugins.register(Recorder, "recorder")
+    login(world["learner"])
+    aid = _start(client, world["activity"])
+    data = {"slots": "0", "q0": _bangkok(world["qs"]), "goto": "finish"}
+    for _i in range(2):
+        assert client.post(f"/quiz/attempt/{aid}/page", data=data).status_code == 302
+        assert client.post(f"/quiz/attempt/{aid}/submit").status_code == 302
+    login(world["teacher"])
+    rid = db.session.get(Attempt, aid).responses[1].id
+    for _i in range(2):
+        client.post(f"/teach/quiz/response/{rid}/grade", data={"mark": "1"})
+    db.session.expire_all()
+    attempt = db.session.get(Attempt, aid)
+    assert attempt.state == "graded" and attempt.number == 1
+    assert events.count("quiz_attempt") == 1
+    assert db.session.scalar(db.select(db.func.count(Attempt.id))) == 1
+
+
+def test_the_attempt_page_does_not_query_once_per_question(app, f, login, client, count_queries):
+    teacher = f.user("educator")
+    course = f.course(teacher=teacher, lessons=0)
+    learner = f.user()
+    add_enrolment(learner, course)
+    counts = []
+    for n in (2, 8):
+        gift = "\n\n".join(f"::Q{i}::Sun {i}? {{T}}" for i in range(n))
+        activity, _quiz, _qs = make_quiz(course, gift, title=f"Q{n}", questions_per_page=0)
+        login(learner)
+        aid = _start(client, activity)
+        with count_queries() as q:
+            assert client.get(f"/quiz/attempt/{aid}").status_code == 200
+        quiz_queries = [s for s in q.statements if "lms_quiz_" in s]
+        counts.append(len(quiz_queries))
+    assert counts[0] == counts[1], counts

@@ -14,9 +14,24 @@ LMS_PLUGIN_API = ">=1,<2"
 HERE = Path(__file__).resolve().parent
 
 
+def _schedule(app) -> None:
+    """Register the overdue sweep with the app's Celery beat schedule
+    (every ``QUIZ_CLOSE_OVERDUE_SECONDS``, default 60; 0 switches it off)."""
+    celery_app = app.extensions.get("celery")
+    seconds = float(app.config.get("QUIZ_CLOSE_OVERDUE_SECONDS", 60))
+    if celery_app is None or seconds <= 0:
+        return
+    celery_app.conf.beat_schedule["lms-quiz-close-overdue"] = {
+        "task": "lms_quiz.close_overdue",
+        "schedule": seconds,
+    }
+
+
 @hookimpl
 def lms_load_models(app):
-    from lms_quiz import models  # noqa: F401
+    from lms_quiz import models, tasks  # noqa: F401
+
+    _schedule(app)
 
 
 @hookimpl
@@ -69,3 +84,19 @@ def lms_question_types(app):
 @hookimpl
 def lms_participation_kinds(app):
     return [("quiz_attempt", _l("Quiz attempt"))]
+
+
+@hookimpl
+def lms_user_export(app, user):
+    """PDPA access: the person's quiz attempts with their answers and marks."""
+    from lms_quiz.personal import export_attempts
+
+    return ("quiz_attempts", export_attempts(user.id))
+
+
+@hookimpl
+def lms_user_erase(app, user):
+    """PDPA erasure: free-text answers and comments may hold personal data; marks stay."""
+    from lms_quiz.personal import erase_free_text
+
+    erase_free_text(user.id)

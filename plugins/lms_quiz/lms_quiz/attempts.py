@@ -193,6 +193,44 @@ def process_overdue(attempt: Attempt, at: datetime | None = None) -> None:
         grade_attempt(attempt)
 
 
+def close_overdue(at: datetime | None = None, batch: int = 200) -> dict[str, int]:
+    """Apply each quiz's overdue rule to every attempt still in progress after its deadline
+    plus grace (the periodic task and ``lms quiz close-overdue``). Commits every ``batch``
+    attempts; on PostgreSQL rows another transaction holds (a learner saving right now) are
+    skipped and caught on the next run. Returns counts by outcome."""
+    at = at or utcnow()
+    counts = {"graded": 0, "submitted": 0, "abandoned": 0}
+    done: set[int] = set()
+    while True:
+        rows = list(
+            db.session.scalars(
+                select(Attempt)
+                .where(
+                    Attempt.state == "in_progress",
+                    Attempt.deadline.is_not(None),
+                    Attempt.deadline < at,
+                    Attempt.id.not_in(done) if done else True,
+                )
+                .order_by(Attempt.id)
+                .limit(batch)
+                .with_for_update(skip_locked=True, of=Attempt)
+            )
+        )
+        if not rows:
+            break
+        for attempt in rows:
+            done.add(attempt.id)
+            process_overdue(attempt, at)
+            if attempt.state == "graded":
+                counts["graded"] += 1
+            elif attempt.state == "overdue" and attempt.quiz.overdue_rule == "autosubmit":
+                counts["submitted"] += 1  # graded but for an essay waiting for a teacher
+            elif attempt.state == "overdue":
+                counts["abandoned"] += 1
+        db.session.commit()
+    return counts
+
+
 def save_responses(
     attempt: Attempt, form: Any, slot_indexes: list[int], at: datetime | None = None
 ) -> list[int]:
@@ -208,13 +246,45 @@ def save_responses(
     for index in slot_indexes:
         row = responses[index]
         qt = types.get(row.question.qtype)
-        if qt is None or not qt.gradable:
-            continue
+        if qt is None or not qt.gradable or attempt.layout[index].get("checked"):
+            continue  # no answer, or an answer already checked: it cannot change any more
         value = qt.parse_response(f"q{index}", form)
         if value != row.response:
             row.response = value
             row.saved_at = at
     return slot_indexes
+
+
+def immediate(quiz: Quiz) -> bool:
+    """Whether the quiz shows marks, feedback or right answers during the attempt (review
+    option ``during``): learners then check each answer, which locks it."""
+    return "during" in (quiz.review_marks, quiz.review_feedback, quiz.review_correct)
+
+
+def can_check(qt: Any) -> bool:
+    return qt is not None and qt.gradable and not qt.manual
+
+
+def check(attempt: Attempt, index: int, at: datetime | None = None) -> Response:
+    """Lock the answer in place ``index`` so the learner may see how it did straight away.
+    Only on quizzes with a review option ``during``; the answer can no longer change."""
+    at = at or utcnow()
+    process_overdue(attempt, at)
+    if attempt.state != "in_progress":
+        raise AttemptClosed(_l("This attempt no longer accepts answers."))
+    if not 0 <= index < len(attempt.layout):
+        raise BadSlot(_l("An answer names a question that is not in this attempt."))
+    if not immediate(attempt.quiz):
+        raise AttemptError(_l("This quiz does not check answers during the attempt."))
+    row = next(r for r in attempt.responses if r.slot_index == index)
+    if not can_check(all_types().get(row.question.qtype)):
+        raise AttemptError(_l("This question cannot be checked before you submit."))
+    if row.response is None:
+        raise AttemptError(_l("Answer the question before you check it."))
+    layout = [dict(s) for s in attempt.layout]
+    layout[index]["checked"] = True
+    attempt.layout = layout
+    return row
 
 
 def submit(attempt: Attempt, at: datetime | None = None) -> Attempt:

@@ -28,6 +28,14 @@ def get_category(course: Course | int, name: str) -> Category:
     return cat
 
 
+def get_category_by_id(course_id: int, category_id: int) -> Category:
+    """Category ``category_id`` if it belongs to the course; ``LookupError`` otherwise."""
+    cat = db.session.get(Category, category_id)
+    if cat is None or cat.course_id != course_id:
+        raise LookupError(category_id)
+    return cat
+
+
 def categories(course_id: int) -> list[Category]:
     return list(
         db.session.scalars(

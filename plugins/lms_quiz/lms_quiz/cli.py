@@ -1,4 +1,4 @@
-"""``lms quiz import`` and ``lms quiz export``."""
+"""``lms quiz import``, ``lms quiz export`` and ``lms quiz close-overdue``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from lms.models import Course
 
 @click.group("quiz")
 def quiz_group() -> None:
-    """Quiz question banks: import and export GIFT or Moodle XML."""
+    """Quizzes: import and export question banks (GIFT or Moodle XML), close overdue attempts."""
 
 
 def _format(path: str, fmt: str | None) -> str:
@@ -62,3 +62,17 @@ def export_command(course_id: int, file: str, fmt: str | None) -> None:
     text = export_text(course_id, _format(file, fmt))
     Path(file).write_text(text, encoding="utf-8")
     click.echo(f"wrote {file}")
+
+
+@quiz_group.command("close-overdue")
+@with_appcontext
+def close_overdue_command() -> None:
+    """Apply each quiz's overdue rule to attempts still open after deadline + grace
+    (what the periodic task lms_quiz.close_overdue does; safe to run at any time)."""
+    from lms_quiz.attempts import close_overdue
+
+    counts = close_overdue()
+    click.echo(
+        f"closed {sum(counts.values())} overdue attempts: {counts['graded']} graded, "
+        f"{counts['submitted']} waiting for a teacher, {counts['abandoned']} not counted"
+    )

@@ -26,6 +26,7 @@ from lms.i18n import site_timezone
 
 REVIEW_CHOICES = [
     ("never", _l("Never")),
+    ("during", _l("During the attempt (after Check) and after it")),
     ("after_submit", _l("Right after the attempt")),
     ("after_close", _l("After the quiz closes")),
 ]
@@ -160,25 +161,34 @@ class QuizType(ContentType):
             db.session.delete(quiz)
 
     def export_data(self, activity):
+        """The settings, the slots, and the questions they use (random slots bring their
+        whole category), by content: a package imports into any site's bank."""
         quiz = self._quiz(activity)
         if quiz is None:
             return {}
         data = {name: getattr(quiz, name) for name in SETTINGS}
         for name in ("open_at", "close_at"):
             data[name] = data[name].isoformat() if data[name] else None
-        data["slots"] = [
-            {"question_id": s.question_id, "category_id": s.category_id, "mark": s.mark}
-            for s in quiz.slots
-        ]
+        from lms_quiz import packaging
+
+        data.update(packaging.export_questions(quiz))
         return data
 
     def import_data(self, activity, data):
+        """Recreate the settings and slots; questions go into the course's bank (an identical
+        question already in the same category is reused, so duplicating a quiz within a
+        course, or two quizzes sharing questions, add nothing twice)."""
+        from lms_quiz import packaging
+
         data = dict(data)
         for name in ("open_at", "close_at"):
             if data.get(name):
                 data[name] = datetime.fromisoformat(data[name])
-        data.pop("slots", None)  # question ids belong to the source course
+        packaging.check_settings(data)
+        content = {k: data.pop(k, None) for k in ("categories", "questions", "slots")}
         self._apply(activity, data)
+        if content["questions"] is not None:  # packages before quizzes carried questions: none
+            packaging.import_questions(self._quiz(activity), activity.course_id, content)
 
     def summary(self, activity):
         quiz = self._quiz(activity)

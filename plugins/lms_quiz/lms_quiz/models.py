@@ -24,7 +24,7 @@ from lms.models.base import UTCDateTime, utcnow
 
 ATTEMPT_STATES = ("in_progress", "submitted", "overdue", "graded")
 GRADE_METHODS = ("highest", "average", "first", "last")
-REVIEW_WHEN = ("never", "after_submit", "after_close")
+REVIEW_WHEN = ("never", "during", "after_submit", "after_close")
 
 
 class Category(db.Model):
@@ -182,4 +182,6 @@ class Response(db.Model):
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     attempt: Mapped[Attempt] = relationship(back_populates="responses")
-    question: Mapped[Question] = relationship()
+    # Loaded with the responses in one IN query: a page of an attempt, grading and regrading
+    # always need every response's question (lazy loading was one query per question).
+    question: Mapped[Question] = relationship(lazy="selectin")

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET  # noqa: S405 - input is checked by _refuse_d
 from typing import Any
 
 from lms_quiz.gift import ImportErrors, ParsedQuestion
-from lms_quiz.qtypes.base import xml_text
+from lms_quiz.qtypes.base import num, xml_percent, xml_text
 
 _DTD_RE = re.compile(rb"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)", re.IGNORECASE)
 _FORMATS = {
@@ -109,7 +109,7 @@ def export(questions: list[Any]) -> str:
         _text(el, "name", q.name)
         _text(el, "questiontext", q.text, back.get(q.text_format, "html"))
         _text(el, "generalfeedback", q.general_feedback, "html")
-        ET.SubElement(el, "defaultgrade").text = f"{q.default_mark:g}"
+        ET.SubElement(el, "defaultgrade").text = num(q.default_mark)
         d = q.data
         if q.qtype in ("multichoice", "shortanswer"):
             if q.qtype == "multichoice":
@@ -119,7 +119,7 @@ def export(questions: list[Any]) -> str:
                 ET.SubElement(el, "usecase").text = "1" if d["case_sensitive"] else "0"
             for a in d["answers"]:
                 ans = _text(el, "answer", a["text"], "html")
-                ans.set("fraction", f"{a['fraction'] * 100:g}")
+                ans.set("fraction", xml_percent(a["fraction"]))
                 _text(ans, "feedback", a["feedback"], "html")
         elif q.qtype == "truefalse":
             for value in ("true", "false"):
@@ -129,15 +129,15 @@ def export(questions: list[Any]) -> str:
                 _text(ans, "feedback", d["feedback_right" if right else "feedback_wrong"])
         elif q.qtype == "numerical":
             for a in d["answers"]:
-                ans = _text(el, "answer", f"{a['value']:g}")
-                ans.set("fraction", f"{a['fraction'] * 100:g}")
-                ET.SubElement(ans, "tolerance").text = f"{a['tolerance']:g}"
+                ans = _text(el, "answer", num(a["value"]))
+                ans.set("fraction", xml_percent(a["fraction"]))
+                ET.SubElement(ans, "tolerance").text = num(a["tolerance"])
                 _text(ans, "feedback", a["feedback"], "html")
             if d["units"]:
                 units = ET.SubElement(el, "units")
                 for u in d["units"]:
                     unit = ET.SubElement(units, "unit")
-                    ET.SubElement(unit, "multiplier").text = f"{u['multiplier']:g}"
+                    ET.SubElement(unit, "multiplier").text = num(u["multiplier"])
                     ET.SubElement(unit, "unit_name").text = u["unit"]
         elif q.qtype == "matching":
             ET.SubElement(el, "shuffleanswers").text = "1" if d["shuffle"] else "0"

@@ -29,6 +29,7 @@ from lms_quiz.qtypes import all_types
 from lms_quiz.qtypes.base import rich
 
 bp = Blueprint("quiz", __name__, url_prefix="/quiz")
+REVIEW_OPTIONS = ("marks", "feedback", "correct")
 
 
 def state_label(state: str) -> str:
@@ -54,8 +55,12 @@ def _activity(activity_id: int) -> tuple[Activity, Quiz, bool]:
 
 
 def _own_attempt(attempt_id: int) -> Attempt:
-    """An attempt only its learner may change: anybody else gets 403."""
-    attempt = db.session.get(Attempt, attempt_id)
+    """An attempt only its learner may change: anybody else gets 403.
+
+    A POST locks the attempt's row (PostgreSQL) until the request commits, so two submits
+    sent at the same instant, or a submit racing the overdue sweep, run one after the other:
+    the second sees the attempt already finished and does nothing."""
+    attempt = db.session.get(Attempt, attempt_id, with_for_update=request.method == "POST")
     if attempt is None:
         abort(404)
     if attempt.user_id != current_user.id:
@@ -73,8 +78,10 @@ def review_allowed(quiz: Quiz, attempt: Attempt, option: str, staff: bool) -> bo
     if staff:
         return True
     when = getattr(quiz, option)
-    if when == "never" or attempt.state == "in_progress":
+    if when == "never":
         return False
+    if attempt.state == "in_progress":
+        return when == "during"  # only for answers the learner checked (see the attempt page)
     if when == "after_close":
         return quiz.close_at is not None and utcnow() >= quiz.close_at
     return True
@@ -148,30 +155,44 @@ def attempt(attempt_id: int):
         if qt is not None and qt.gradable:
             n += 1
             numbers[index] = n
+    immediate = svc.immediate(quiz)
+    now = {o: review_allowed(quiz, attempt, "review_" + o, False) for o in REVIEW_OPTIONS}
     items = []
     for index in pages[page]:
         row = rows[index]
         question, slot = row.question, attempt.layout[index]
         qt = types.get(question.qtype)
-        items.append(
-            {
-                "index": index,
-                "number": numbers.get(index),
-                "gradable": bool(qt and qt.gradable),
-                "question": question,
-                "mark": slot["mark"],
-                "text": rich(question.text, question.text_format),
-                "inputs": qt.render(question.data, f"q{index}", row.response, slot["order"])
-                if qt
-                else "",
-            }
-        )
+        checked = bool(slot.get("checked"))
+        item = {
+            "index": index,
+            "number": numbers.get(index),
+            "gradable": bool(qt and qt.gradable),
+            "question": question,
+            "mark": slot["mark"],
+            "text": rich(question.text, question.text_format),
+            "inputs": qt.render(question.data, f"q{index}", row.response, slot["order"], checked)
+            if qt
+            else "",
+            "checked": checked,
+            "can_check": immediate and not checked and svc.can_check(qt),
+        }
+        if checked and qt is not None:
+            fraction = max(0.0, min(1.0, qt.grade(question.data, row.response) or 0.0))
+            item.update(
+                show=now,
+                got=round(fraction * slot["mark"], 7),
+                feedback=rich(qt.feedback(question.data, row.response)),
+                general=rich(question.general_feedback, question.text_format),
+                correct=qt.correct_answer(question.data),
+            )
+        items.append(item)
     seconds_left = None
     if attempt.deadline is not None:
         seconds_left = max(0, int((attempt.deadline - utcnow()).total_seconds()))
     last_saved = max((r.saved_at for r in attempt.responses), default=attempt.started_at)
     activity = db.session.get(Activity, quiz.activity_id)
-    db.session.commit()
+    # Nothing was written (an overdue attempt redirected above): no commit, so the objects
+    # the page shows are not expired and reloaded one by one while it renders.
     return render_template(
         "lms_quiz/attempt.html",
         attempt=attempt,
@@ -207,6 +228,28 @@ def save_page(attempt_id: int):
         flash(_("The time is up: answers sent after the deadline were not saved."), "error")
         return redirect(url_for("quiz.review", attempt_id=attempt.id))
     goto = request.form.get("goto", "")
+    check = request.form.get("check", "")
+    if check and goto != "finish":  # the learner's "Check" button (immediate feedback)
+        try:
+            index = int(check)
+            if index not in _slots_from_request():
+                raise svc.BadSlot(check)
+            svc.check(attempt, index)
+        except (ValueError, svc.BadSlot):
+            db.session.rollback()
+            abort(400)
+        except svc.AttemptError as exc:
+            flash(str(exc), "error")
+        db.session.commit()
+        page = request.form.get("page", "0")
+        return redirect(
+            url_for(
+                "quiz.attempt",
+                attempt_id=attempt.id,
+                page=int(page) if page.isdigit() else 0,
+                _anchor=f"question-{check}",
+            )
+        )
     if goto == "finish":
         svc.submit(attempt)
         db.session.commit()
@@ -262,10 +305,7 @@ def review(attempt_id: int):
     db.session.commit()
     if attempt.state == "in_progress" and not staff:
         return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
-    show = {
-        o: review_allowed(quiz, attempt, "review_" + o, staff)
-        for o in ("marks", "feedback", "correct")
-    }
+    show = {o: review_allowed(quiz, attempt, "review_" + o, staff) for o in REVIEW_OPTIONS}
     types = all_types()
     items = []
     for row in attempt.responses:

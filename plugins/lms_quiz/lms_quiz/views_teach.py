@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -14,11 +12,11 @@ from lms import courses
 from lms.extensions import db
 from lms.models import Activity, Course, User
 from lms_quiz import attempts as svc
-from lms_quiz import bank, grades
+from lms_quiz import bank, editor, grades
 from lms_quiz.gift import ImportErrors
 from lms_quiz.models import Attempt, Category, Question, Slot
 from lms_quiz.models import Response as QResponse
-from lms_quiz.qtypes import all_types
+from lms_quiz.qtypes import all_types, formkit
 from lms_quiz.qtypes.base import rich
 from lms_quiz.views import state_label
 
@@ -119,59 +117,72 @@ def export_view(course_id: int):
     )
 
 
+def _editor(course: Course, qt, question: Question | None):
+    """Create (``question`` None) or edit a question with the type's own form."""
+    form = editor.make_form(qt, course.id, question)
+    data = question.data if question is not None else None
+    show_preview = question is not None
+    if form.is_submitted() and "more" in request.form:
+        formkit.add_rows(form)  # more blank answer rows; nothing is saved
+        data, show_preview = None, False
+    elif form.validate_on_submit():
+        data = editor.read(qt, form)
+        if data is not None and "preview" in request.form:
+            show_preview = True
+        elif data is not None:
+            if question is None:
+                question = Question(course_id=course.id, version=1)
+                editor.apply(form, qt, question, data)
+                db.session.add(question)
+                db.session.flush()
+                db.session.commit()
+                flash(_("Question saved."), "success")
+            else:
+                editor.apply(form, qt, question, data)
+                question.version += 1
+                db.session.flush()
+                n = svc.regrade_question(question)
+                db.session.commit()
+                flash(_("Question saved; %(n)s attempts regraded.", n=n), "success")
+            return redirect(url_for("quiz_teach.bank_view", course_id=course.id))
+    elif form.is_submitted():
+        data, show_preview = None, False
+    status = 422 if form.is_submitted() and form.errors and "more" not in request.form else 200
+    return render_template(
+        "lms_quiz/question_edit.html",
+        question=question,
+        course=course,
+        qt=qt,
+        form=form,
+        type_fields=editor.type_fields(form),
+        list_errors=formkit.list_errors,
+        preview=editor.preview(qt, form.text.data or "", form.text_format.data, data)
+        if show_preview
+        else None,
+    ), status
+
+
+@bp.route("/course/<int:course_id>/question/new", methods=["GET", "POST"])
+@login_required
+def new_question(course_id: int):
+    """Write a new question: first choose its type, then fill in the type's form."""
+    course = _course(course_id)
+    types = all_types()
+    qt = types.get(request.args.get("qtype", ""))
+    if qt is None:
+        return render_template("lms_quiz/question_new.html", course=course, types=types)
+    return _editor(course, qt, None)
+
+
 @bp.route("/question/<int:question_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_question(question_id: int):
     """Edit a question; finished attempts that used it are regraded."""
     question = _question(question_id)
     qt = all_types().get(question.qtype)
-    errors: dict[str, str] = {}
-    values = {
-        "name": question.name,
-        "text": question.text,
-        "text_format": question.text_format,
-        "general_feedback": question.general_feedback,
-        "default_mark": f"{question.default_mark:g}",
-        "data": json.dumps(question.data, ensure_ascii=False, indent=2),
-    }
-    if request.method == "POST":
-        _check_post()
-        values = {k: request.form.get(k, "") for k in values}
-        try:
-            mark = float(values["default_mark"])
-            if not 0 <= mark <= 1000:
-                raise ValueError
-        except ValueError:
-            errors["default_mark"] = _("Enter a number from 0 to 1000.")
-        if values["text_format"] not in ("html", "markdown", "plain"):
-            errors["text_format"] = _("Choose a format.")
-        try:
-            data = qt.validate(json.loads(values["data"])) if qt else question.data
-        except (ValueError, TypeError, KeyError) as exc:
-            errors["data"] = _("The answer data is not valid: %(error)s", error=str(exc))
-        if not values["name"].strip():
-            errors["name"] = _("Give the question a name.")
-        if not errors:
-            question.name = values["name"].strip()[:255]
-            question.text = values["text"]
-            question.text_format = values["text_format"]
-            question.general_feedback = values["general_feedback"]
-            question.default_mark = mark
-            question.data = data
-            question.version += 1
-            db.session.flush()
-            n = svc.regrade_question(question)
-            db.session.commit()
-            flash(_("Question saved; %(n)s attempts regraded.", n=n), "success")
-            return redirect(url_for("quiz_teach.bank_view", course_id=question.course_id))
-    return render_template(
-        "lms_quiz/question_edit.html",
-        question=question,
-        course=db.session.get(Course, question.course_id),
-        values=values,
-        errors=errors,
-        preview=rich(question.text, question.text_format),
-    )
+    if qt is None:
+        abort(404)  # its type's plugin is gone: nothing can edit it
+    return _editor(db.session.get(Course, question.course_id), qt, question)
 
 
 @bp.route("/<int:activity_id>/questions", methods=["GET", "POST"])

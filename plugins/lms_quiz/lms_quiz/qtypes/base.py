@@ -22,12 +22,15 @@ person must grade it).
 
 from __future__ import annotations
 
+import json
 import random
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
+from wtforms import Form, TextAreaField
 
 from lms.html import markdown, sanitize
 
@@ -47,10 +50,25 @@ def gift_escape(value: str) -> str:
     return "".join(out)
 
 
+def num(value: float) -> str:
+    """A number as short text that reads back to the same float (``1822``, ``3.14159265``)."""
+    value = float(value)
+    short = f"{value:g}"
+    if float(short) == value:
+        return short
+    text = repr(value)
+    return text[:-2] if text.endswith(".0") else text
+
+
 def fmt_fraction(fraction: float) -> str:
-    """A GIFT weight such as ``%50%`` or ``%-33.33333%``."""
-    percent = round(float(fraction) * 100, 5)
-    return f"%{percent:g}%"
+    """A GIFT weight such as ``%50%`` or ``%-33.33333%`` (a percent with up to 5 decimals, as
+    Moodle keeps them)."""
+    return f"%{num(round(float(fraction) * 100, 5))}%"
+
+
+def xml_percent(fraction: float) -> str:
+    """A Moodle XML ``fraction`` attribute: a percent, up to 5 decimals."""
+    return num(round(float(fraction) * 100, 5))
 
 
 def normalise(text: str) -> str:
@@ -65,6 +83,14 @@ def rich(text: str, fmt: str = "html") -> Markup:
     if fmt == "plain":
         return Markup(str(escape(text)).replace("\n", "<br>"))
     return sanitize(text)
+
+
+class JsonDataForm(Form):
+    """The fallback editor for a type without a form of its own: ``data`` as JSON."""
+
+    answer_data = TextAreaField(
+        _l("Answers (JSON)"), render_kw={"rows": 12, "spellcheck": "false", "dir": "ltr"}
+    )
 
 
 class QuestionType:
@@ -88,6 +114,36 @@ class QuestionType:
     def shuffle(self, data: dict[str, Any], rng: random.Random) -> list[int] | None:
         """An order for the choices, fixed when an attempt starts (``None``: no choices)."""
         return None
+
+    # -- the educator's editor ------------------------------------------------------------------
+
+    #: The field of :meth:`form_class` beside which a ``ValueError`` from :meth:`validate`
+    #: is shown (the form's own validators put their messages beside their fields).
+    error_field: str = "answer_data"
+
+    def form_class(self) -> type[Form]:
+        """A plain :class:`wtforms.Form` with this type's answer fields (see
+        :mod:`lms_quiz.qtypes.formkit`). The question editor adds name, category, text,
+        format, general feedback, default mark and CSRF. Default: ``data`` as JSON."""
+        return JsonDataForm
+
+    def fill_form(self, form: Form, data: dict[str, Any] | None) -> None:
+        """Put a question's ``data`` into a fresh form (``None``: a new question)."""
+        form.answer_data.data = json.dumps(data or {}, ensure_ascii=False, indent=2)
+
+    def form_data(self, form: Form) -> dict[str, Any]:
+        """``data`` from a submitted form whose own validation passed; :meth:`validate` is
+        called on the result. Raise ``ValueError`` for a problem the form could not catch."""
+        try:
+            value = json.loads(form.answer_data.data or "{}")
+        except ValueError as exc:
+            raise ValueError(f"not JSON: {exc}") from None
+        if not isinstance(value, dict):
+            raise ValueError("the JSON must be an object {...}")
+        return value
+
+    #: Default mark of a new question of this type.
+    default_mark: float = 1.0
 
     # -- the learner's side --------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from wtforms import Form
 
 from lms_quiz.qtypes.base import QuestionType
 
@@ -11,6 +12,16 @@ class Description(QuestionType):
     key = "description"
     label = _l("Description")
     gradable = False
+    default_mark = 0.0
+
+    def form_class(self):
+        return Form  # nothing but the text every question has
+
+    def fill_form(self, form, data):
+        pass
+
+    def form_data(self, form):
+        return {}
 
     def validate(self, data):
         return {}

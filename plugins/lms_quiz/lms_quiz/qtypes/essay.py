@@ -5,14 +5,33 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from wtforms import Form, TextAreaField
 
 from lms_quiz.qtypes.base import QuestionType, xml_text
+
+
+class EssayForm(Form):
+    grader_info = TextAreaField(
+        _l("Notes for the person who grades it"),
+        render_kw={"rows": 3},
+        description=_l("Only teachers see this."),
+    )
 
 
 class Essay(QuestionType):
     key = "essay"
     label = _l("Essay")
     manual = True
+    error_field = "grader_info"
+
+    def form_class(self):
+        return EssayForm
+
+    def fill_form(self, form, data):
+        form.grader_info.data = (data or {}).get("grader_info", "")
+
+    def form_data(self, form):
+        return {"grader_info": form.grader_info.data or ""}
 
     def validate(self, data):
         return {"grader_info": str(data.get("grader_info", ""))}

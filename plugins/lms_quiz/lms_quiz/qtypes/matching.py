@@ -5,13 +5,52 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from wtforms import BooleanField, Form, StringField
+from wtforms.validators import ValidationError
 
+from lms_quiz.qtypes import formkit
 from lms_quiz.qtypes.base import QuestionType, gift_escape, normalise, rich, xml_text
+
+
+class PairRow(Form):
+    q = StringField(_l("Item"), description=_l("Leave empty for an extra wrong answer."))
+    a = StringField(_l("Goes with"))
+
+    def validate_a(self, field):
+        if (self.q.data or "").strip() and not (field.data or "").strip():
+            raise ValidationError(_l("Write the answer this item goes with."))
+
+
+class MatchingForm(Form):
+    shuffle = BooleanField(_l("Shuffle the answers"), default=True)
+    pairs = formkit.rows(PairRow)
+
+    def validate_pairs(self, field):
+        if len(formkit.filled(field, "q")) < 2:
+            raise ValidationError(_l("Write at least two items with their answers."))
 
 
 class Matching(QuestionType):
     key = "matching"
     label = _l("Matching")
+    error_field = "pairs"
+
+    def form_class(self):
+        return MatchingForm
+
+    def fill_form(self, form, data):
+        data = data or {"pairs": [], "shuffle": True}
+        form.shuffle.data = bool(data.get("shuffle", True))
+        formkit.set_rows(form.pairs, [dict(p) for p in data.get("pairs", [])])
+
+    def form_data(self, form):
+        return {
+            "shuffle": bool(form.shuffle.data),
+            "pairs": [
+                {"q": (r.q.data or "").strip(), "a": r.a.data.strip()}
+                for r in formkit.filled(form.pairs, "a")
+            ],
+        }
 
     def validate(self, data):
         pairs = []

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from wtforms import BooleanField, Form, SelectField, StringField, TextAreaField
+from wtforms.validators import ValidationError
 
+from lms.forms import choices
+from lms_quiz.qtypes import formkit
 from lms_quiz.qtypes.base import (
     QuestionType,
     check_fraction,
@@ -17,9 +21,69 @@ from lms_quiz.qtypes.base import (
 )
 
 
+class ChoiceRow(Form):
+    text = TextAreaField(_l("Answer"), render_kw={"rows": 2})
+    fraction = formkit.weight_field()
+    feedback = StringField(_l("Feedback for this answer"))
+
+
+class MultiChoiceForm(Form):
+    single = SelectField(
+        _l("Answers the learner may choose"),
+        choices=choices([("1", _l("One answer only")), ("0", _l("Several answers"))]),
+        default="1",
+    )
+    shuffle = BooleanField(_l("Shuffle the answers"), default=True)
+    answers = formkit.rows(ChoiceRow)
+
+    def validate_answers(self, field):
+        rows = formkit.filled(field, "text")
+        if len(rows) < 2:
+            raise ValidationError(_l("Write at least two answers."))
+        weights = [formkit.weight(r) for r in rows]
+        if self.single.data == "1" and max(weights) <= 0:
+            raise ValidationError(_l("Give at least one answer a weight above zero."))
+        if self.single.data == "0" and sum(w for w in weights if w > 0) <= 0:
+            raise ValidationError(_l("Give at least one answer a weight above zero."))
+
+
 class MultiChoice(QuestionType):
     key = "multichoice"
     label = _l("Multiple choice")
+    error_field = "answers"
+
+    def form_class(self):
+        return MultiChoiceForm
+
+    def fill_form(self, form, data):
+        data = data or {"single": True, "shuffle": True, "answers": []}
+        form.single.data = "1" if data.get("single", True) else "0"
+        form.shuffle.data = bool(data.get("shuffle", True))
+        formkit.set_rows(
+            form.answers,
+            [
+                {
+                    "text": a["text"],
+                    "fraction": formkit.percent(a["fraction"]),
+                    "feedback": a["feedback"],
+                }
+                for a in data.get("answers", [])
+            ],
+        )
+
+    def form_data(self, form):
+        return {
+            "single": form.single.data == "1",
+            "shuffle": bool(form.shuffle.data),
+            "answers": [
+                {
+                    "text": r.text.data.strip(),
+                    "fraction": formkit.weight(r),
+                    "feedback": (r.feedback.data or "").strip(),
+                }
+                for r in formkit.filled(form.answers, "text")
+            ],
+        }
 
     def validate(self, data):
         answers = []

@@ -8,12 +8,16 @@ import re
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from wtforms import Form, StringField
+from wtforms.validators import ValidationError
 
+from lms_quiz.qtypes import formkit
 from lms_quiz.qtypes.base import (
     QuestionType,
     check_fraction,
     fmt_fraction,
     gift_escape,
+    num,
     xml_fraction,
     xml_text,
 )
@@ -33,12 +37,81 @@ def parse_number(text: str) -> tuple[float, str] | None:
 
 
 def _num(value: float) -> str:
-    return f"{value:g}" if abs(value) < 1e15 else repr(value)
+    return num(value)
+
+
+class NumberRow(Form):
+    value = formkit.NumberText(_l("Right number"))
+    tolerance = formkit.NumberText(_l("Accepted error ±"), minimum=0, maximum=1e300)
+    fraction = formkit.weight_field("100")
+    feedback = StringField(_l("Feedback for this answer"))
+
+
+class UnitRow(Form):
+    unit = StringField(_l("Unit"), render_kw={"maxlength": 20})
+    multiplier = formkit.NumberText(_l("Multiplier"))
+
+    def validate_multiplier(self, field):
+        if (self.unit.data or "").strip() and not field.number:
+            raise ValidationError(_l("Enter a multiplier other than 0."))
+
+
+class NumericalForm(Form):
+    answers = formkit.rows(NumberRow)
+    units = formkit.rows(UnitRow, min_entries=2)
+
+    def validate_answers(self, field):
+        rows = formkit.filled(field, "value")
+        if not rows or max(formkit.weight(r, 1.0) for r in rows) <= 0:
+            raise ValidationError(_l("Enter at least one right number with a weight above zero."))
 
 
 class Numerical(QuestionType):
     key = "numerical"
     label = _l("Numerical")
+    error_field = "answers"
+
+    def form_class(self):
+        return NumericalForm
+
+    def fill_form(self, form, data):
+        data = data or {"answers": [], "units": []}
+        formkit.set_rows(
+            form.answers,
+            [
+                {
+                    "value": formkit.fmt_number(a["value"]),
+                    "tolerance": formkit.fmt_number(a["tolerance"]),
+                    "fraction": formkit.percent(a["fraction"]),
+                    "feedback": a["feedback"],
+                }
+                for a in data.get("answers", [])
+            ],
+        )
+        formkit.set_rows(
+            form.units,
+            [
+                {"unit": u["unit"], "multiplier": formkit.fmt_number(u["multiplier"])}
+                for u in data.get("units", [])
+            ],
+        )
+
+    def form_data(self, form):
+        return {
+            "answers": [
+                {
+                    "value": r.value.number,
+                    "tolerance": r.tolerance.number or 0.0,
+                    "fraction": formkit.weight(r, 1.0),
+                    "feedback": (r.feedback.data or "").strip(),
+                }
+                for r in formkit.filled(form.answers, "value")
+            ],
+            "units": [
+                {"unit": r.unit.data.strip(), "multiplier": r.multiplier.number}
+                for r in formkit.filled(form.units, "unit")
+            ],
+        }
 
     def validate(self, data):
         answers = []

@@ -8,7 +8,10 @@ from functools import lru_cache
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from wtforms import BooleanField, Form, StringField
+from wtforms.validators import ValidationError
 
+from lms_quiz.qtypes import formkit
 from lms_quiz.qtypes.base import (
     QuestionType,
     check_fraction,
@@ -30,9 +33,62 @@ def _pattern(answer: str, case_sensitive: bool) -> re.Pattern[str]:
     return re.compile(r"\A" + regex + r"\Z", 0 if case_sensitive else re.IGNORECASE | re.DOTALL)
 
 
+class AcceptedRow(Form):
+    text = StringField(_l("Accepted answer"))
+    fraction = formkit.weight_field("100")
+    feedback = StringField(_l("Feedback for this answer"))
+
+
+class ShortAnswerForm(Form):
+    case_sensitive = BooleanField(
+        _l("Upper and lower case must match"),
+        description=_l("In an accepted answer, * matches any text and \\* is a star."),
+    )
+    answers = formkit.rows(AcceptedRow)
+
+    def validate_answers(self, field):
+        rows = formkit.filled(field, "text")
+        if not rows or max(formkit.weight(r, 1.0) for r in rows) <= 0:
+            raise ValidationError(
+                _l("Write at least one accepted answer with a weight above zero.")
+            )
+
+
 class ShortAnswer(QuestionType):
     key = "shortanswer"
     label = _l("Short answer")
+    error_field = "answers"
+
+    def form_class(self):
+        return ShortAnswerForm
+
+    def fill_form(self, form, data):
+        data = data or {"case_sensitive": False, "answers": []}
+        form.case_sensitive.data = bool(data.get("case_sensitive"))
+        formkit.set_rows(
+            form.answers,
+            [
+                {
+                    "text": a["text"],
+                    "fraction": formkit.percent(a["fraction"]),
+                    "feedback": a["feedback"],
+                }
+                for a in data.get("answers", [])
+            ],
+        )
+
+    def form_data(self, form):
+        return {
+            "case_sensitive": bool(form.case_sensitive.data),
+            "answers": [
+                {
+                    "text": r.text.data.strip(),
+                    "fraction": formkit.weight(r, 1.0),
+                    "feedback": (r.feedback.data or "").strip(),
+                }
+                for r in formkit.filled(form.answers, "text")
+            ],
+        }
 
     def validate(self, data):
         answers = []

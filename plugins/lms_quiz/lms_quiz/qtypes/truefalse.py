@@ -5,13 +5,40 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from wtforms import Form, SelectField, StringField
 
+from lms.forms import choices
 from lms_quiz.qtypes.base import QuestionType, gift_escape, xml_fraction, xml_text
+
+
+class TrueFalseForm(Form):
+    correct = SelectField(
+        _l("The right answer"), choices=choices([("true", _l("True")), ("false", _l("False"))])
+    )
+    feedback_right = StringField(_l("Feedback for a right answer"))
+    feedback_wrong = StringField(_l("Feedback for a wrong answer"))
 
 
 class TrueFalse(QuestionType):
     key = "truefalse"
     label = _l("True/false")
+    error_field = "correct"
+
+    def form_class(self):
+        return TrueFalseForm
+
+    def fill_form(self, form, data):
+        data = self.validate(data or {"correct": True})
+        form.correct.data = "true" if data["correct"] else "false"
+        form.feedback_right.data = data["feedback_right"]
+        form.feedback_wrong.data = data["feedback_wrong"]
+
+    def form_data(self, form):
+        return {
+            "correct": form.correct.data == "true",
+            "feedback_right": (form.feedback_right.data or "").strip(),
+            "feedback_wrong": (form.feedback_wrong.data or "").strip(),
+        }
 
     def validate(self, data):
         return {

@@ -28,7 +28,7 @@
   function snapshot() {
     var fields = [];
     new FormData(form).forEach(function (v, k) {
-      if (k !== "csrf_token" && k !== "goto") fields.push([k, v]);
+      if (k !== "csrf_token" && k !== "goto" && k !== "check") fields.push([k, v]);
     });
     return { t: Date.now(), fields: fields };
   }
@@ -104,7 +104,8 @@
     var values = {};
     snap.fields.forEach(function (f) { (values[f[0]] = values[f[0]] || []).push(f[1]); });
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (!el.name || el.name === "csrf_token" || el.name === "slots" || el.type === "submit") return;
+      if (!el.name || el.name === "csrf_token" || el.name === "slots" || el.name === "page" ||
+          el.type === "submit" || el.disabled) return;  // disabled: an answer already checked
       var v = values[el.name] || [];
       if (el.type === "radio" || el.type === "checkbox") el.checked = v.indexOf(el.value) >= 0;
       else if (v.length) el.value = v[0];
