@@ -52,6 +52,12 @@ CATALOG_PAGE_SIZE = 20
 # Audience plugin (lms_audience): email domains whose people are in the "staff" audience group
 # (a domain also covers its subdomains), e.g. ["cmpao.go.th", "obec.go.th"].
 AUDIENCE_STAFF_DOMAINS = []
+# Audience plugin: children under this age get an account created and managed by a parent,
+# guardian or teacher, and sign in with a login name and a PIN or pictures.
+AUDIENCE_GUARDIAN_UNDER_AGE = 13
+# Audience plugin: a child's sign-in, per client address and (failed attempts) per login name.
+AUDIENCE_CHILD_LOGIN_RATE_LIMIT = "10 per minute"
+AUDIENCE_CHILD_LOGIN_NAME_LIMIT = "20 per hour"
 
 # Uploaded files (lms/storage.py). STORAGE_BACKEND "local" keeps them in STORAGE_DIR (empty:
 # <instance>/files). Each upload is checked by extension AND first bytes, and by size: the

@@ -71,3 +71,11 @@ class PasswordForm(FlaskForm):
         _l("Repeat new password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
     )
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired()])
+    confirm = BooleanField(
+        _l("I understand that my account is deleted for good and cannot be restored."),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+import json
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lms.auth import forms, services
+from lms.auth import account, forms, services
 from lms.extensions import db, limiter
 from lms.utils import safe_next_url
 
@@ -115,3 +126,51 @@ def profile():
             flash(_("Your password is changed."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", form=form, pw_form=pw_form)
+
+
+@bp.route("/privacy")
+def privacy():
+    """The privacy notice people agree to at sign-up (a theme may override the template)."""
+    return render_template(
+        "auth/privacy.html", version=current_app.config.get("PRIVACY_POLICY_VERSION", "1")
+    )
+
+
+@bp.route("/profile/data")
+@login_required
+def export_data():
+    """ "Download my data" (PDPA): a JSON file of everything the site holds about the user."""
+    data = account.export_data(current_user)
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="my-data-{current_user.id}.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/profile/delete", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_limit("LOGIN_RATE_LIMIT"), methods=["POST"])
+def delete_account():
+    """ "Delete my account" (PDPA), confirmed with the password: the account is anonymised."""
+    form = forms.DeleteAccountForm()
+    blocked = account.last_admin(current_user)
+    if not blocked and form.validate_on_submit():
+        if not current_user.check_password(form.password.data):
+            form.password.errors.append(_("The password is not correct."))
+        else:
+            try:
+                account.erase_account(current_user)
+            except account.EraseError as exc:
+                db.session.rollback()
+                flash(str(exc), "error")
+                return redirect(url_for("auth.profile"))
+            db.session.commit()
+            logout_user()
+            flash(_("Your account is deleted. Thank you for learning with us."), "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/delete.html", form=form, blocked=blocked)

@@ -43,6 +43,8 @@ def index():
         page=page,
         pages=pages,
         total=total,
+        # every filter, the plugins' own too (``audience``), so the pager keeps them
+        pager_args={k: v for k, v in request.args.to_dict(flat=False).items() if k != "page"},
     )
 
 

@@ -43,10 +43,13 @@ ch.send(type("D", (), {"subject": "Welcome"})())
 assert "Welcome" in db.session.scalars(db.select(LogEntry.message)).one()
 """,
     "audience-rule": """
-user = type("U", (), {"email": "teacher@school.ac.th"})()
-assert "education_staff" in call("lms_audience_groups_for", app=app, user=user)
+from datetime import date
+
 [rule] = [r for r in call("lms_audience_rules", app=app) if r.code == NAME]
-assert rule.groups_for(type("U", (), {"email": "a@example.com"})()) == []
+teacher = type("U", (), {"id": 1, "email": "Teacher@School.ac.th"})()
+found = rule.evaluate(teacher, None, date(2026, 11, 25))
+assert [code for code, reason in found] == ["staff"] and all(r for _c, r in found)
+assert rule.evaluate(type("U", (), {"id": 2, "email": "a@example.com"})(), None, date.today()) == []
 """,
     "report": """
 from __NAME__.models import LogEntry

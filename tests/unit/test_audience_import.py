@@ -123,3 +123,50 @@ def test_list_prints_member_counts_by_the_rules(groups, app, f):
         "elderly": 2,
     }
     assert "Elderly / ผู้สูงอายุ" in result.output
+
+
+def test_same_new_person_twice_makes_one_account(groups, f):
+    course = f.course()
+    result = import_csv(
+        "group,course_id,name,email\n"  # any column order
+        f"youth,{course.id},นก,nok@example.com\n"
+        "elderly,,Nok again,NOK@example.com\n"
+    )
+    assert (result.rows, result.users_created, result.enrolments, result.groups_added) == (
+        2,
+        1,
+        1,
+        2,
+    )
+    nok = find_by_email("nok@example.com")
+    assert nok.name == "นก"
+    assert db.session.get(Profile, nok.id).group_codes == ["elderly", "youth"]
+
+
+def test_empty_file_bom_and_non_utf8_are_refused_cleanly(groups, app, tmp_path):
+    with pytest.raises(ImportErrors) as exc:
+        import_csv("\ufeffemail,name,course_id,group\n")
+    assert exc.value.errors == ["no rows to import"]
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(
+        "email,name,course_id,group\nx@example.com,Jos\xe9,,youth\n".encode("latin-1")
+    )
+    result = app.test_cli_runner().invoke(args=["audience", "import", str(latin)])
+    assert result.exit_code != 0 and "not UTF-8" in result.output
+    assert find_by_email("x@example.com") is None
+    bom = tmp_path / "excel.csv"
+    bom.write_text("email,name,course_id,group\nx@example.com,เอ็กซ์,,youth\n", encoding="utf-8-sig")
+    result = app.test_cli_runner().invoke(args=["audience", "import", str(bom)])
+    assert result.exit_code == 0, result.output
+    assert find_by_email("x@example.com") is not None
+
+
+def test_retired_group_is_a_bad_row(groups, f):
+    from lms_audience.models import AudienceGroup
+
+    db.session.get(AudienceGroup, "youth").retired = True
+    db.session.commit()
+    with pytest.raises(ImportErrors) as exc:
+        import_csv("email,name,course_id,group\na@example.com,A,,elderly\nb@example.com,B,,youth\n")
+    assert exc.value.errors == ["line 3: unknown audience group 'youth'"]
+    assert find_by_email("a@example.com") is None

@@ -18,7 +18,8 @@ HERE = Path(__file__).resolve().parent
 
 @hookimpl
 def lms_load_models(app):
-    from lms_audience import models  # noqa: F401
+    # prefs: watches the session for writes that change a user's cached body classes
+    from lms_audience import models, models_org, models_personal, prefs  # noqa: F401
 
 
 @hookimpl
@@ -38,9 +39,10 @@ def lms_load_translations(app):
 
 @hookimpl
 def lms_load_blueprints(app):
+    from lms_audience.admin import bp as admin_bp
     from lms_audience.views import bp
 
-    return [bp]
+    return [bp, admin_bp]
 
 
 @hookimpl
@@ -62,6 +64,13 @@ def lms_audience_groups_for(app, user):
     from lms_audience.rules import groups_for
 
     return groups_for(user)
+
+
+@hookimpl
+def lms_audience_groups_for_many(app, users):
+    from lms_audience.rules import groups_for_many
+
+    return groups_for_many(users)
 
 
 @hookimpl
@@ -96,7 +105,20 @@ def lms_tpl_snippets(app, slot, context):
         return Snippet(Markup(html), order=40)
     if slot == "course_header":
         return _course_header(context.get("course"))
+    if slot == "home_top":
+        from flask_login import current_user
+
+        from lms_audience.recommend import recommendations_snippet
+
+        return recommendations_snippet(current_user)
     return None
+
+
+@hookimpl
+def lms_tpl_dashboard_items(app, user):
+    from lms_audience.recommend import recommendations_snippet
+
+    return recommendations_snippet(user, order=60)
 
 
 def _course_header(course):
@@ -127,3 +149,35 @@ def _course_header(course):
         edit_url=edit_url,
     )
     return Snippet(Markup(html), order=40)
+
+
+@hookimpl
+def lms_tpl_nav_items(app, user):
+    """Admins get "Audience": edit groups and organisations, see why a user is in a group."""
+    if not (user.is_authenticated and user.is_admin):
+        return None
+    from flask_babel import lazy_gettext as _l
+
+    from lms.ui import NavItem
+
+    return [NavItem(_l("Audience"), url_for("audience_admin.groups"), 92, "audience_admin.")]
+
+
+# Guardians, PDPA export and erasure, accessibility preferences (lms_audience/personal_hooks.py).
+from lms_audience.personal_hooks import (  # noqa: E402, F401
+    personal_body_classes,
+    personal_dashboard_items,
+    personal_load_blueprints,
+    personal_load_static,
+    personal_snippets,
+    personal_user_erase,
+    personal_user_export,
+)
+
+
+@hookimpl
+def lms_report_stats(app, start, end):
+    """Enrolments, completions and active learners by group, district and month."""
+    from lms_audience.stats import report_rows
+
+    return report_rows(start, end)

@@ -30,7 +30,8 @@ def list_command() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @with_appcontext
 def import_command(file: str) -> None:
-    """Enrol learners from FILE (columns email,name,course_id,group). All rows or none."""
+    """Enrol learners from FILE (columns email,name,course_id,group[,organisation]).
+    All rows or none."""
     from lms_audience.importer import ImportErrors, import_csv
 
     try:
@@ -48,4 +49,5 @@ def import_command(file: str) -> None:
     click.echo(
         f"rows: {result.rows}, accounts created: {result.users_created}, "
         f"enrolments: {result.enrolments}, groups added: {result.groups_added}"
+        + (f", memberships added: {result.memberships}" if result.memberships else "")
     )

@@ -6,8 +6,8 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectMultipleField, StringField
-from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField
+from wtforms.validators import NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -23,9 +23,11 @@ class ProfileForm(FlaskForm):
         description=_l("Optional. Used only to suggest courses for your age."),
     )
     groups = CheckboxesField(_l("I belong to these groups"), choices=[], validate_choice=True)
-    district = StringField(
+    #: A district code from ``lms_districts`` (choices are set by the view).
+    district = SelectField(
         _l("District"),
-        validators=[Optional(), Length(max=80)],
+        choices=[],
+        validate_choice=True,
         description=_l("Optional. The district (amphoe) where you live."),
     )
 

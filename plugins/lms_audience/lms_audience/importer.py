@@ -1,10 +1,13 @@
-"""Bulk enrolment from CSV: ``email,name,course_id,group``. All rows or none.
+"""Bulk enrolment from CSV: ``email,name,course_id,group`` and optionally ``organisation``.
+All rows or none.
 
 * ``email`` (required): the learner; an account is created when there is none (no password:
   they set one with "forgot password").
 * ``name``: required for a new account, ignored for an existing one.
 * ``course_id``: a course to enrol them in as a learner (may be empty if ``group`` is given).
 * ``group``: an audience group code to add to their chosen groups (may be empty).
+* ``organisation`` (optional column): the id or the exact name of an organisation to make them
+  a member of (a school enrolling its class), so they are in its groups.
 
 Every problem is reported with its line number (the header is line 1); one bad row and nothing
 is imported.
@@ -25,6 +28,7 @@ from lms.models import Course
 from lms_audience.models import AudienceGroup, Profile, ProfileGroup
 
 COLUMNS = ("email", "name", "course_id", "group")
+OPTIONAL = ("organisation",)
 
 
 class ImportErrors(Exception):
@@ -38,6 +42,7 @@ class ImportResult:
     users_created: int = 0
     enrolments: int = 0
     groups_added: int = 0
+    memberships: int = 0
     rows: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -49,6 +54,7 @@ class Row:
     name: str
     course_id: int | None
     group: str
+    org_id: int | None = None
 
 
 def parse(text: str) -> list[Row]:
@@ -64,10 +70,11 @@ def parse(text: str) -> list[Row]:
         g.code
         for g in db.session.scalars(select(AudienceGroup).where(AudienceGroup.retired.is_(False)))
     }
+    orgs = _organisations() if "organisation" in header else {}
     rows: list[Row] = []
     for raw in reader:
         line = reader.line_num
-        values = {k: (raw.get(k) or "").strip() for k in COLUMNS}
+        values = {k: (raw.get(k) or "").strip() for k in COLUMNS + OPTIONAL}
         problems = []
         email = values["email"]
         if not email or "@" not in email or len(email) > 254 or " " in email:
@@ -82,8 +89,17 @@ def parse(text: str) -> list[Row]:
                     problems.append(f"no course {course_id}")
         if values["group"] and values["group"] not in groups:
             problems.append(f"unknown audience group {values['group']!r}")
-        if not values["course_id"] and not values["group"]:
-            problems.append("give a course_id, a group or both")
+        org_id = None
+        if values["organisation"]:
+            org_id = orgs.get(values["organisation"])
+            if org_id is None:
+                problems.append(f"unknown organisation {values['organisation']!r}")
+        if not values["course_id"] and not values["group"] and not values["organisation"]:
+            problems.append(
+                "give a course_id, a group or an organisation"
+                if "organisation" in header
+                else "give a course_id, a group or both"
+            )
         if not problems and find_by_email(email) is None:
             if not values["name"]:
                 problems.append("name is required for a new account")
@@ -93,13 +109,27 @@ def parse(text: str) -> list[Row]:
             errors.append(f"line {line}: " + "; ".join(problems))
         else:
             rows.append(
-                Row(line, normalise_email(email), values["name"], course_id, values["group"])
+                Row(
+                    line, normalise_email(email), values["name"], course_id, values["group"], org_id
+                )
             )
     if errors:
         raise ImportErrors(errors)
     if not rows:
         raise ImportErrors(["no rows to import"])
     return rows
+
+
+def _organisations() -> dict[str, int]:
+    """Organisation id (as text) and exact name → id."""
+    from lms_audience.models_org import Organisation
+
+    out: dict[str, int] = {}
+    for org_id, name in db.session.execute(select(Organisation.id, Organisation.name)):
+        out[name.strip()] = org_id
+    for org_id in list(out.values()):
+        out[str(org_id)] = org_id
+    return out
 
 
 def import_csv(text: str) -> ImportResult:
@@ -128,4 +158,11 @@ def import_csv(text: str) -> ImportResult:
                 profile.chosen.append(ProfileGroup(group_code=row.group))
                 result.groups_added += 1
             db.session.flush()
+        if row.org_id is not None:
+            from lms_audience.models_org import OrgMember
+
+            if db.session.get(OrgMember, (row.org_id, user.id)) is None:
+                db.session.add(OrgMember(org_id=row.org_id, user_id=user.id, note=""))
+                db.session.flush()
+                result.memberships += 1
     return result

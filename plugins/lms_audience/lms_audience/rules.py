@@ -2,7 +2,7 @@
 
 A rule has ``code``, ``label`` and ``evaluate(user, profile, today)`` returning a list of
 ``(group_code, reason)``. Rules come from every plugin through ``lms_audience_rules``; this
-plugin ships the three below. Membership is computed when asked, never stored, so people move
+plugin ships the four below. Membership is computed when asked, never stored, so people move
 from group to group as they age.
 """
 
@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -38,14 +38,23 @@ def age_on(birth: date, today: date) -> int:
 
 
 def active_groups() -> list[AudienceGroup]:
-    """Groups not retired, in their order."""
-    return list(
+    """Groups not retired, in their order: read once per request (until a commit)."""
+    if has_request_context() and ACTIVE_MEMO in g:
+        return list(g.get(ACTIVE_MEMO))
+    groups = list(
         db.session.scalars(
             select(AudienceGroup)
             .where(AudienceGroup.retired.is_(False))
             .order_by(AudienceGroup.position, AudienceGroup.code)
         )
     )
+    if has_request_context():
+        setattr(g, ACTIVE_MEMO, groups)
+    return list(groups)
+
+
+#: ``g`` attribute of :func:`active_groups`; lms_audience.prefs drops it after every commit.
+ACTIVE_MEMO = "lms_audience_active_groups"
 
 
 class AgeRangeRule:
@@ -109,8 +118,66 @@ class StaffDomainRule:
         return []
 
 
+class OrganisationRule:
+    """The groups of every organisation (a school, an office) the user is a member of.
+
+    ``prefetch(user_ids)`` loads the memberships of many users in one query (statistics, member
+    counts); without it, one query per user, none at all on a site without organisations."""
+
+    code = "org"
+    label = _l("Member of an organisation")
+
+    def __init__(self) -> None:
+        self._known: dict[int, list[tuple[str, str, str]]] = {}
+        self._any: bool | None = None
+
+    @staticmethod
+    def _memberships(user_ids: list[int]) -> list[tuple[int, str, str, str]]:
+        from lms_audience.models_org import Organisation, OrgGroup, OrgMember
+
+        rows = db.session.execute(
+            select(OrgMember.user_id, OrgGroup.group_code, Organisation.name, OrgMember.note)
+            .join(Organisation, Organisation.id == OrgMember.org_id)
+            .join(OrgGroup, OrgGroup.org_id == OrgMember.org_id)
+            .where(OrgMember.user_id.in_(user_ids))
+            .order_by(OrgMember.user_id, Organisation.name, OrgGroup.group_code)
+        )
+        return [(int(u), str(code), str(name), str(note or "")) for u, code, name, note in rows]
+
+    def prefetch(self, user_ids: Iterable[int]) -> None:
+        ids = sorted(set(user_ids))
+        for user_id in ids:
+            self._known[user_id] = []
+        for i in range(0, len(ids), 500):  # keep the IN list short
+            for user_id, code, name, note in self._memberships(ids[i : i + 500]):
+                self._known[user_id].append((code, name, note))
+
+    def evaluate(self, user: Any, profile: Profile | None, today: date) -> list[tuple[str, str]]:
+        from lms_audience.models_org import OrgMember
+
+        user_id = getattr(user, "id", None)
+        if user_id is None:
+            return []
+        rows = self._known.get(user_id)
+        if rows is None:
+            if self._any is None:
+                self._any = db.session.scalar(select(OrgMember.user_id).limit(1)) is not None
+            if not self._any:
+                return []
+            rows = [(code, name, note) for _u, code, name, note in self._memberships([user_id])]
+        return [
+            (
+                code,
+                _("member of %(org)s (%(note)s)", org=name, note=note)
+                if note
+                else _("member of %(org)s", org=name),
+            )
+            for code, name, note in rows
+        ]
+
+
 def builtin_rules() -> list[Any]:
-    return [AgeRangeRule(), SelfDeclaredRule(), StaffDomainRule()]
+    return [AgeRangeRule(), SelfDeclaredRule(), StaffDomainRule(), OrganisationRule()]
 
 
 def all_rules() -> list[Any]:
@@ -163,3 +230,23 @@ def groups_for(user: Any, today: date | None = None) -> list[str]:
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     return sorted(explain(user, profile_of(user), today or today_local()))
+
+
+def groups_for_many(users: Iterable[Any], today: date | None = None) -> dict[int, list[str]]:
+    """:func:`groups_for` of many users at once, ``user id -> sorted codes``: the profiles and
+    the rules' ``prefetch`` (organisation memberships) are read in a few queries per 500 users,
+    not per user. Anonymous users are left out."""
+    people = [u for u in users if u is not None and getattr(u, "is_authenticated", False)]
+    if not people:
+        return {}
+    ids = sorted({u.id for u in people})
+    profiles: dict[int, Profile] = {}
+    for i in range(0, len(ids), 500):  # keep the IN list short
+        rows = db.session.scalars(select(Profile).where(Profile.user_id.in_(ids[i : i + 500])))
+        profiles.update((p.user_id, p) for p in rows)
+    rules, active = all_rules(), {g.code for g in active_groups()}
+    for rule in rules:
+        if hasattr(rule, "prefetch"):
+            rule.prefetch(ids)
+    day = today or today_local()
+    return {u.id: sorted(explain(u, profiles.get(u.id), day, rules, active)) for u in people}

@@ -128,7 +128,10 @@ def member_counts() -> list[tuple[AudienceGroup, int]]:
     profiles = {p.user_id: p for p in db.session.scalars(select(Profile))}
     rules, today = all_rules(), today_local()
     counts: Counter[str] = Counter()
-    users = db.session.scalars(select(User).where(User.is_active_account.is_(True)))
+    users = list(db.session.scalars(select(User).where(User.is_active_account.is_(True))))
+    for rule in rules:  # one query for all members (the organisation rule), not one a user
+        if hasattr(rule, "prefetch"):
+            rule.prefetch(u.id for u in users)
     for user in users:
         counts.update(explain(user, profiles.get(user.id), today, rules, active).keys())
     return [(g, counts[g.code]) for g in groups]

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from lms.courses import get_taught_course_or_403
 from lms.extensions import db
 from lms_audience import services
+from lms_audience.districts import district_choices, district_name
 from lms_audience.forms import ProfileForm, TargetForm
 from lms_audience.models import Profile, ProfileGroup
 from lms_audience.rules import explain, today_local
@@ -23,6 +24,7 @@ def profile():
     mine = db.session.get(Profile, current_user.id)
     form = ProfileForm(obj=None)
     form.groups.choices = list(names.items())
+    form.district.choices = district_choices(mine.district if mine else None)
     if form.validate_on_submit():
         if mine is None:
             mine = Profile(user_id=current_user.id)
@@ -41,7 +43,13 @@ def profile():
         form.district.data = mine.district
         form.groups.data = mine.group_codes
     reasons = explain(current_user, mine, today_local())
-    return render_template("lms_audience/profile.html", form=form, names=names, reasons=reasons)
+    return render_template(
+        "lms_audience/profile.html",
+        form=form,
+        names=names,
+        reasons=reasons,
+        district=district_name(mine.district) if mine else "",
+    )
 
 
 @bp.route("/course/<int:course_id>", methods=["GET", "POST"])
