@@ -280,7 +280,9 @@ def test_report_uses_grouped_sql_not_a_query_per_event(app, f, count_queries):
     _known_data(f)
     with count_queries() as q:
         report.build(2566)
-    assert q.count <= 8  # a fixed number of GROUP BY queries, whatever the number of events
+    # a fixed number of GROUP BY queries, whatever the number of events (the other plugins'
+    # lms_report_stats answers run their own)
+    assert len([s for s in q.statements if "lms_outreach_" in s]) <= 8
 
 
 def test_cli_report_json_keys_and_numbers(app, f):

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 @hookimpl
 def lms_load_models(app):
-    from lms_outreach import models  # noqa: F401
+    from lms_outreach import models, workshop_models  # noqa: F401
 
 
 @hookimpl
@@ -27,6 +27,62 @@ def lms_load_migrations(app):
 @hookimpl
 def lms_load_translations(app):
     return str(HERE / "translations")
+
+
+@hookimpl
+def lms_load_templates(app):
+    return str(HERE / "templates")
+
+
+@hookimpl
+def lms_load_static(app):
+    return str(HERE / "static")
+
+
+@hookimpl
+def lms_load_blueprints(app):
+    from lms_outreach.headcounts import bp as headcounts_bp
+    from lms_outreach.views import bp as dashboard_bp
+    from lms_outreach.workshop_views import bp as workshops_bp
+
+    return [workshops_bp, headcounts_bp, dashboard_bp]
+
+
+@hookimpl
+def lms_tpl_nav_items(app, user):
+    from lms_outreach.views import nav_items as dashboard_nav
+    from lms_outreach.workshop_notify import nav_items
+
+    return nav_items(user) + dashboard_nav(user)
+
+
+@hookimpl
+def lms_notify_reminders(app, start, end):
+    """Workshops: the day-before reminder to registrants with an account."""
+    from lms_outreach.workshops import reminders
+
+    return reminders(start, end)
+
+
+@hookimpl
+def lms_user_export(app, user):
+    from lms_outreach.workshops import export_user
+
+    return ("outreach_workshop_registrations", export_user(user.id))
+
+
+@hookimpl
+def lms_user_erase(app, user):
+    from lms_outreach.workshops import erase_user
+
+    erase_user(user.id)
+
+
+@hookimpl
+def lms_notify_event_types(app):
+    from lms_outreach.workshop_notify import event_types
+
+    return event_types()
 
 
 @hookimpl
@@ -71,3 +127,17 @@ def _audience_of(user_id: int) -> str | None:
         return None
     groups = [str(code) for code in plugins.call("lms_audience_groups_for", user=user) if code]
     return groups[0][:40] if groups else None
+
+
+@hookimpl
+def lms_districts(app):
+    """Every row of the district table (Chiang Mai's 25, and any added province)."""
+    from sqlalchemy import select
+
+    from lms_outreach.models import District
+
+    rows = db.session.scalars(select(District).order_by(District.province_code, District.code))
+    return [
+        {"code": d.code, "name_th": d.name_th, "name_en": d.name_en, "province": d.province_code}
+        for d in rows
+    ]

@@ -173,7 +173,7 @@ def import_activities(path: str) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @with_appcontext
 def import_reach(path: str) -> None:
-    """Columns: platform,url,date,reach,impressions,engagements."""
+    """Columns: platform,url,date,reach,impressions,engagements (optional: campaign)."""
     from lms_outreach.importer import check_reach, store_reach
 
     _run_import(path, check_reach, store_reach)

@@ -24,6 +24,8 @@ from lms_outreach.models import District, OutreachEvent, ReachPost
 
 ACTIVITY_COLUMNS = ("kind", "title", "date", "audience", "district", "participants")
 REACH_COLUMNS = ("platform", "url", "date", "reach", "impressions", "engagements")
+#: Largest upload the dashboard accepts (the CLI reads any size).
+MAX_BYTES = 5 * 1024 * 1024
 THAI_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
@@ -167,11 +169,20 @@ def check_reach(data: bytes) -> ImportResult:
                 numbers[name] = _count(row[name], name)
             except ValueError as exc:
                 problems.append(str(exc))
+        campaign = row.get("campaign") or None  # optional column
+        if campaign and len(campaign) > 100:
+            problems.append(_("campaign is longer than 100 characters"))
         if problems:
             result.errors.append((line, "; ".join(problems)))
             continue
         result.rows.append(
-            {"platform": row["platform"], "url": row["url"], "posted_on": day, **numbers}
+            {
+                "platform": row["platform"],
+                "url": row["url"],
+                "posted_on": day,
+                "campaign": campaign,
+                **numbers,
+            }
         )
     return result
 

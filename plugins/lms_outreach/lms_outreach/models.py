@@ -17,8 +17,19 @@ class OutreachEvent(db.Model):
 
     __tablename__ = "lms_outreach_event"
     __table_args__ = (
-        # The report filters on the period and groups by kind, audience, district, month.
-        Index("ix_lms_outreach_event_occurred_kind", "occurred_at", "kind", "source"),
+        # The report filters on the period (and the dashboard's filters) and groups by kind,
+        # audience, district and month: every column it reads is in this index, so the
+        # report is an index-only range scan (outreach_0003; docs/outreach.md).
+        Index(
+            "ix_lms_outreach_event_report",
+            "occurred_at",
+            "kind",
+            "audience",
+            "district",
+            "user_id",
+            "headcount",
+            "source",
+        ),
         Index("ix_lms_outreach_event_user", "user_id", "occurred_at"),
     )
 
@@ -41,7 +52,10 @@ class ReachPost(db.Model):
     """A social-media post and its reach, entered by hand or imported from CSV."""
 
     __tablename__ = "lms_outreach_reach_post"
-    __table_args__ = (Index("ix_lms_outreach_reach_post_posted_on", "posted_on"),)
+    __table_args__ = (
+        Index("ix_lms_outreach_reach_post_posted_on", "posted_on"),
+        Index("ix_lms_outreach_reach_post_campaign", "campaign"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(40))
@@ -50,7 +64,20 @@ class ReachPost(db.Model):
     reach: Mapped[int] = mapped_column(Integer, default=0)
     impressions: Mapped[int] = mapped_column(Integer, default=0)
     engagements: Mapped[int] = mapped_column(Integer, default=0)
+    #: Optional campaign name; the reach page totals posts per campaign (outreach_0003).
+    campaign: Mapped[str | None] = mapped_column(String(100), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Target(db.Model):
+    """The programme's target for one KPI in one fiscal year (BE), set on the dashboard."""
+
+    __tablename__ = "lms_outreach_target"
+
+    fiscal_year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kpi: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class District(db.Model):
