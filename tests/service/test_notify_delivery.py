@@ -1,7 +1,10 @@
 """Notification delivery against the real Redis, a real Celery worker (a subprocess, with its
 embedded beat running the sweep) and a real SMTP server on loopback (aiosmtpd).
 
-Test and worker share a SQLite file. Each test uses its own Celery queue on the shared Redis.
+Test and worker share a database: a PostgreSQL database of the test's own when
+``LMS_TEST_DATABASE_URL`` names a PostgreSQL server (created and dropped on that server), else
+a SQLite file. Each test uses its own Celery queue on the shared Redis; the test that stops
+Redis runs a redis-server of its own on another port.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ class Sink:
     def __init__(self):
         self.accepted: list[dict] = []
         self.refuse_first = 0
-        self.hang_at: int | None = None  # hang on the Nth DATA (1-based)
+        self.hang_at: int | None = None  # hang from the Nth DATA (1-based) until released
         self.hanging = threading.Event()
         self.release = threading.Event()
         self.data_calls = 0
@@ -57,7 +60,8 @@ class Sink:
         if self.refuse_first > 0:
             self.refuse_first -= 1
             return "451 4.3.0 Try again later"
-        if self.hang_at is not None and self.data_calls == self.hang_at:
+        hang = self.hang_at is not None and self.data_calls >= self.hang_at
+        if hang and not self.release.is_set():  # until released; later calls go through
             self.hanging.set()
             while not self.release.is_set():
                 await asyncio.sleep(0.05)
@@ -86,15 +90,16 @@ def sink():
 
 
 class Env:
-    def __init__(self, tmp_path: Path, sink: Sink):
+    def __init__(self, tmp_path: Path, sink: Sink, db_url: str, redis_url: str = REDIS_URL):
         self.instance = tmp_path / "instance"
         self.instance.mkdir()
         self.queue = f"lms-test-{uuid.uuid4().hex[:10]}"
-        self.db_url = f"sqlite:///{tmp_path}/notify.db"
+        self.db_url = db_url
+        self.redis_url = redis_url
         settings = {
             "SECRET_KEY": "service-test",
             "DATABASE_URL": self.db_url,
-            "REDIS_URL": REDIS_URL,
+            "REDIS_URL": redis_url,
             "CELERY_QUEUE": self.queue,
             "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": sink.port,
@@ -104,8 +109,9 @@ class Env:
             "NOTIFY_LEASE_SECONDS": 3,
             "NOTIFY_RETRY_BASE_SECONDS": 0.5,
             "NOTIFY_BATCH_SIZE": 10,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"timeout": 30}},
         }
+        if db_url.startswith("sqlite"):
+            settings["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
         (self.instance / "lms.cfg").write_text(
             "".join(f"{k} = {v!r}\n" for k, v in settings.items())
         )
@@ -154,18 +160,28 @@ class Env:
             p.wait()
         import redis
 
-        r = redis.Redis.from_url(REDIS_URL)
-        for key in r.scan_iter(match=f"*{self.queue}*"):  # this test's queue and bindings only
-            r.delete(key)
+        r = redis.Redis.from_url(self.redis_url, socket_connect_timeout=2)
+        with contextlib.suppress(redis.ConnectionError):
+            for key in r.scan_iter(match=f"*{self.queue}*"):  # this test's queue only
+                r.delete(key)
         r.close()
         with self.app.app_context():
             db.engine.dispose()
 
 
 @pytest.fixture
-def env(tmp_path, sink):
+def db_url(request, tmp_path):
+    """A PostgreSQL database of this test's own under LMS_TEST_DATABASE_URL=postgresql...,
+    else a SQLite file."""
+    if os.environ.get("LMS_TEST_DATABASE_URL", "").startswith("postgresql"):
+        return request.getfixturevalue("empty_pg_database")
+    return f"sqlite:///{tmp_path}/notify.db"
+
+
+@pytest.fixture
+def env(tmp_path, sink, db_url):
     require(redis_up(), f"Redis at {REDIS_URL}")
-    e = Env(tmp_path, sink)
+    e = Env(tmp_path, sink, db_url)
     yield e
     e.close()
 
@@ -188,6 +204,20 @@ def statuses(app, channel: str, event: str = "announcement") -> list[str]:
                 select(Delivery.status).where(Delivery.channel == channel, Delivery.event == event)
             )
         )
+
+
+def ledger_entries(app) -> int:
+    """Deliveries this site's worker recorded as accepted and has not committed yet."""
+    import redis
+    from lms_notify import ledger
+
+    with app.app_context():
+        prefix = ledger.prefix()
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        return sum(1 for _ in client.scan_iter(match=prefix + ":*"))
+    finally:
+        client.close()
 
 
 def make_users(app, n: int, course: bool = False):
@@ -252,12 +282,17 @@ def test_worker_killed_mid_batch_delivers_each_message_once(env, sink):
         notify("announcement", ids, {"subject": "Once only", "body": "B"})
         db.session.commit()
     assert sink.hanging.wait(90), "the worker never reached the 8th message"
+    accepted = len(sink.accepted)  # 7: messages 8... hang on their own connections
+    assert accepted == 7
+    # The batch is not committed yet; wait until the worker has put what the server accepted
+    # in the sent ledger (it does so before it goes on), so the kill lands mid-batch after it.
+    wait_for(lambda: ledger_entries(env.app) >= accepted, "the accepted messages in the ledger")
     os.killpg(worker.pid, signal.SIGKILL)  # mid-send (the SMTP server has not answered);
     # the whole process group dies, as in a crashed container: worker and embedded beat
     worker.wait()
     sink.release.set()
-    sent_before = statuses(env.app, "email").count("sent")
-    assert sent_before < 30
+    # Seven accepted, none marked sent: the batch's outcome is one commit that never happened.
+    assert statuses(env.app, "email").count("sent") == 0
     env.start_worker()
     wait_for(lambda: statuses(env.app, "email").count("sent") == 30, "every email after restart")
     time.sleep(1.5)
@@ -307,3 +342,80 @@ def test_quiet_hours_hold_email_but_not_inapp(env, sink):
     time.sleep(2.5)  # several sweeps run meanwhile
     assert statuses(env.app, "email") == ["pending"]
     assert sink.accepted == []
+
+
+class OwnRedis:
+    """A redis-server of the test's own on a free loopback port (no persistence), so stopping
+    it never touches the machine's Redis."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        import shutil
+        import socket
+
+        self.binary = shutil.which("redis-server")
+        require(self.binary is not None, "redis-server on PATH")
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.dir = tmp_path
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        import redis
+
+        self.proc = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+            + ["--appendonly", "no", "--dir", str(self.dir)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=1)
+
+        def up() -> bool:
+            try:
+                return bool(client.ping())
+            except redis.ConnectionError:
+                return False
+
+        wait_for(up, "our redis-server", 20)
+        client.close()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    r = OwnRedis(tmp_path)
+    r.start()
+    yield r
+    r.stop()
+
+
+def test_redis_stopped_and_restarted_loses_nothing(tmp_path, sink, db_url, own_redis):
+    from lms.notify import notify
+
+    env = Env(tmp_path, sink, db_url, redis_url=own_redis.url)
+    try:
+        ids, emails = make_users(env.app, 6)
+        env.start_worker()
+        with env.app.app_context():
+            notify("announcement", ids[:3], {"subject": "Before", "body": "B"})
+            db.session.commit()
+        wait_for(lambda: len(sink.accepted) == 3, "the emails sent before Redis stops")
+        own_redis.stop()  # the queue, and anything in it, is gone with it
+        with env.app.app_context():
+            notify("announcement", ids[3:], {"subject": "While down", "body": "B"})
+            db.session.commit()  # enqueueing fails fast; the rows wait in the outbox
+        assert statuses(env.app, "email").count("pending") == 3
+        time.sleep(2)
+        own_redis.start()  # worker and beat reconnect; the sweep finds the waiting rows
+        wait_for(lambda: statuses(env.app, "email").count("sent") == 6, "every email", 120)
+        time.sleep(1.5)
+        assert sorted(a["to"][0] for a in sink.accepted) == sorted(emails)
+        assert len({a["id"] for a in sink.accepted}) == 6
+    finally:
+        env.close()

@@ -371,3 +371,31 @@ def lms_load_migrations(app):
 @hookimpl
 def lms_load_translations(app):
     return str(HERE / "translations")
+
+
+@hookimpl
+def lms_notify_reminders(app, start, end):
+    """Live classes starting in ``[start, end)``: a ``live_class_reminder`` to the learners
+    enrolled in the course (the notification plugin adds the offset, 24 h or 1 h, to ``key``)."""
+    out = []
+    for s in sessions_between(start, end):
+        activity = db.session.get(Activity, s.activity_id)
+        if activity is None or not activity.is_visible or not activity.course.is_published:
+            continue
+        learners = db.session.scalars(
+            select(Enrolment.user_id).where(
+                Enrolment.course_id == activity.course_id, Enrolment.role == "learner"
+            )
+        )
+        data = {"title": activity.title, "course_title": activity.course.title}
+        data.update(activity_id=activity.id, course_id=activity.course_id)
+        out.append(
+            {
+                "event": "live_class_reminder",
+                "key": f"live:{s.activity_id}:{int(s.starts_at.timestamp())}",
+                "recipients": list(learners),
+                "data": data,
+                "at": s.starts_at,
+            }
+        )
+    return out

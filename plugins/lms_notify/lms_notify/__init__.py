@@ -43,6 +43,10 @@ def _schedule(app) -> None:
                 "task": "lms_notify.nudge_inactive",
                 "schedule": crontab(hour=9, minute=30),
             },
+            "lms-notify-reminders": {
+                "task": "lms_notify.reminders",
+                "schedule": float(app.config.get("NOTIFY_REMINDER_SECONDS", 300)),
+            },
             "lms-notify-purge": {"task": "lms_notify.purge", "schedule": crontab(hour=3, minute=0)},
         }
     )
@@ -169,3 +173,64 @@ def lms_tpl_nav_items(app, user):
             NavItem(_l("Deliveries"), url_for("lms_notify.admin_index"), 95, "lms_notify.admin")
         )
     return items
+
+
+@hookimpl
+def lms_user_export(app, user):
+    """PDPA access: the person's notification preferences, quiet hours and deliveries."""
+    from sqlalchemy import select
+
+    from lms.extensions import db
+    from lms_notify.models import Delivery, Preference, QuietHours
+
+    def iso(value):
+        return value.isoformat() if value is not None else None
+
+    quiet = db.session.get(QuietHours, user.id)
+    return (
+        "notifications",
+        {
+            "preferences": [
+                {"event": p.event, "channel": p.channel, "mode": p.mode}
+                for p in db.session.scalars(select(Preference).filter_by(user_id=user.id))
+            ],
+            "quiet_hours": (
+                {"enabled": quiet.enabled, "start": quiet.start, "end": quiet.end}
+                if quiet
+                else None
+            ),
+            "deliveries": [
+                {
+                    "event": d.event,
+                    "channel": d.channel,
+                    "status": d.status,
+                    "created_at": iso(d.created_at),
+                    "sent_at": iso(d.sent_at),
+                }
+                for d in db.session.scalars(
+                    select(Delivery).filter_by(user_id=user.id).order_by(Delivery.id)
+                )
+            ],
+        },
+    )
+
+
+@hookimpl
+def lms_user_erase(app, user):
+    """PDPA erasure: drop the person's preferences, quiet hours and messages not yet sent (they
+    would go to an anonymised account); sent deliveries stay as counts for the admins."""
+    from sqlalchemy import delete
+
+    from lms.extensions import db
+    from lms_notify.models import Delivery, Preference, QuietHours
+
+    db.session.execute(delete(Preference).where(Preference.user_id == user.id))
+    db.session.execute(delete(QuietHours).where(QuietHours.user_id == user.id))
+    db.session.execute(
+        delete(Delivery).where(
+            Delivery.user_id == user.id, Delivery.status.in_(("pending", "held", "failed"))
+        )
+    )
+    db.session.execute(
+        Delivery.__table__.update().where(Delivery.user_id == user.id).values(data={})
+    )

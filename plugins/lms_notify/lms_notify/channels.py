@@ -3,7 +3,10 @@
 A channel (returned by the ``lms_notify_channels`` hook) has ``key``, ``label``, ``push`` (True
 for channels that reach a phone or inbox: they respect quiet hours), ``reachable(user_ids)`` and
 ``send(message)``. ``send`` raises :class:`TransientError` for failures worth retrying (SMTP 4xx,
-HTTP 5xx, timeouts) and :class:`PermanentError` for the rest; anything else counts as transient.
+HTTP 5xx, timeouts), :class:`PermanentError` for the rest and :class:`SkipDelivery` when there
+is rightly nothing to send; anything else counts as transient. A channel whose ``send`` only
+writes to the database (``transactional = True``: in-site) is committed with the batch; the
+others are recorded in the sent ledger (``lms_notify.ledger``) as soon as they are accepted.
 """
 
 from __future__ import annotations
@@ -19,6 +22,11 @@ class TransientError(Exception):
 
 class PermanentError(Exception):
     """Do not try again: the delivery is marked failed and listed for admins."""
+
+
+class SkipDelivery(PermanentError):
+    """Nothing to send, and nothing wrong: the delivery is marked ``skipped``, never retried and
+    not listed as a failure (an address in the reserved ``.invalid`` domain, for example)."""
 
 
 @dataclass
@@ -51,6 +59,7 @@ class Channel:
     key = ""
     label = ""
     push = True
+    transactional = False
 
     def reachable(self, user_ids: list[int]) -> set[int]:
         """The users among ``user_ids`` this channel can reach (default: all)."""

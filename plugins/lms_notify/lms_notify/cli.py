@@ -54,18 +54,22 @@ def announce_command(course_id, audience, everyone, subject, body, sender_email)
 @notify_group.command("status")
 @with_appcontext
 def status_command() -> None:
-    """Outbox counts per channel: pending, sent, failed (and held for digests)."""
+    """Outbox counts per channel: pending, sent, failed, held for digests, skipped."""
     from lms_notify.outbox import counts_by_channel
 
     counts = counts_by_channel()
-    click.echo(f"{'channel':<12} {'pending':>8} {'sent':>8} {'failed':>8} {'held':>8}")
+    head = ("pending", "sent", "failed", "held", "skipped")
+    click.echo(f"{'channel':<12}" + "".join(f" {h:>8}" for h in head))
     for channel in sorted(counts):
         c = counts[channel]
-        pending = c.get("pending", 0) + c.get("sending", 0)
-        sent = c.get("sent", 0) + c.get("digested", 0)
-        click.echo(
-            f"{channel:<12} {pending:>8} {sent:>8} {c.get('failed', 0):>8} {c.get('held', 0):>8}"
+        row = (
+            c.get("pending", 0) + c.get("sending", 0),
+            c.get("sent", 0) + c.get("digested", 0),
+            c.get("failed", 0),
+            c.get("held", 0),
+            c.get("skipped", 0),
         )
+        click.echo(f"{channel:<12}" + "".join(f" {n:>8}" for n in row))
 
 
 @notify_group.command("retry-failed")
@@ -84,13 +88,16 @@ def retry_failed_command() -> None:
 @click.option("--nudge", is_flag=True, help="Also nudge inactive learners.")
 @with_appcontext
 def tick_command(digest: str | None, nudge: bool) -> None:
-    """Run the periodic work once (for cron on the embedded default, without beat)."""
-    from lms_notify import digests, outbox
+    """Run the periodic work once (for cron on the embedded default, without beat): due
+    reminders, waiting deliveries, stalled announcements; digests and nudges on request."""
+    from lms.models.base import utcnow
+    from lms_notify import digests, outbox, reminders
 
     if digest:
         click.echo(f"{digests.build(digest)} digests written.")
     if nudge:
         click.echo(f"{digests.nudge_inactive()} learners nudged.")
+    click.echo(f"{reminders.run(utcnow())} reminders raised.")
     ids = outbox.due_ids(int(outbox.cfg("NOTIFY_SWEEP_LIMIT", 5000)), grace_seconds=0)
     outbox.dispatch(ids)
     for announcement_id in outbox.stalled_announcements():

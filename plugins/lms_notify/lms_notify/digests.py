@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -16,9 +16,10 @@ from lms_notify.events import render
 from lms_notify.models import Delivery
 
 
-def build(kind: str) -> int:
-    """Turn ``held`` deliveries of ``kind`` into one ``digest`` delivery per user and channel.
-    Returns the number of digests written."""
+def build(kind: str, now: datetime | None = None) -> int:
+    """Turn ``held`` deliveries of ``kind`` into one ``digest`` delivery per user and channel
+    (at ``now``, default the current time). Returns the number of digests written."""
+    now = now or utcnow()
     held = db.session.execute(
         select(Delivery, User.locale)
         .join(User, User.id == Delivery.user_id)
@@ -31,7 +32,7 @@ def build(kind: str) -> int:
     groups: dict[tuple[int, str], list[tuple[Delivery, str]]] = defaultdict(list)
     for d, locale in held:
         groups[(d.user_id, d.channel)].append((d, locale or current_app.config["DEFAULT_LOCALE"]))
-    day = utcnow().astimezone(prefs.site_zone()).strftime("%Y%m%d")
+    day = now.astimezone(prefs.site_zone()).strftime("%Y%m%d")
     rows = []
     for (uid, channel), items in groups.items():
         entries = []
@@ -49,15 +50,15 @@ def build(kind: str) -> int:
                 "status": "pending",
                 "digest": None,
                 "attempts": 0,
-                "not_before": utcnow(),
-                "created_at": utcnow(),
+                "not_before": now,
+                "created_at": now,
             }
         )
     inserted = outbox._insert_ignoring_duplicates(rows)
     db.session.execute(
         update(Delivery)
         .where(Delivery.id.in_([d.id for d, _l in held]))
-        .values(status="digested", sent_at=utcnow())
+        .values(status="digested", sent_at=now)
         .execution_options(synchronize_session=False)
     )
     db.session.info.setdefault(outbox.DUE_KEY, []).extend(i for i, _s, _n in inserted)
@@ -65,13 +66,14 @@ def build(kind: str) -> int:
     return len(inserted)
 
 
-def nudge_inactive(days: int | None = None) -> int:
+def nudge_inactive(days: int | None = None, now: datetime | None = None) -> int:
     """Notify learners with an unfinished course they have not touched for ``days`` days
-    (``NOTIFY_INACTIVE_DAYS``, default 14). One nudge per course per spell of inactivity."""
+    (``NOTIFY_INACTIVE_DAYS``, default 14) before ``now``. One nudge per course per spell of
+    inactivity (the key holds the day last seen)."""
     from lms.notify import notify
 
     days = int(days or outbox.cfg("NOTIFY_INACTIVE_DAYS", 14))
-    cutoff = utcnow() - timedelta(days=days)
+    cutoff = (now or utcnow()) - timedelta(days=days)
     last_seen = (
         select(
             ActivityProgress.user_id,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from flask import url_for
@@ -97,6 +98,34 @@ def _nudge(data):
     )
 
 
+def _when(data) -> str:
+    from lms.i18n import format_datetime
+
+    raw = data.get("starts_at")
+    try:
+        return format_datetime(datetime.fromisoformat(raw)) if raw else ""
+    except (TypeError, ValueError):
+        return ""
+
+
+def _live_reminder(data):
+    title = data.get("title", "")
+    if data.get("offset") == "1h":
+        subject = _("Live class in an hour: %(title)s", title=title)
+    else:
+        subject = _("Live class tomorrow: %(title)s", title=title)
+    text = _(
+        "The live class %(title)s of %(course)s starts at %(when)s. "
+        "The join button opens shortly before the start.",
+        title=title,
+        course=data.get("course_title", ""),
+        when=_when(data),
+    )
+    aid = data.get("activity_id")
+    url = external_url("learn.activity", activity_id=aid) if aid else _course_url(data)
+    return subject, text, url
+
+
 def _digest(data):
     items = data.get("items") or []
     kind = _("Daily summary") if data.get("kind") == "daily" else _("Weekly summary")
@@ -124,6 +153,11 @@ BUILTIN = [
     ),
     EventType("announcement", _l("Announcements"), _announcement),
     EventType("inactive_nudge", _l("Reminders when you have not visited a course"), _nudge),
+    EventType(
+        "live_class_reminder",
+        _l("Live class reminders (a day and an hour before)"),
+        _live_reminder,
+    ),
     EventType("digest", _l("Summaries"), _digest, user_choice=False),
 ]
 
@@ -135,8 +169,11 @@ def registry() -> dict[str, EventType]:
     return types
 
 
-def render(event: str, data: dict[str, Any], locale: str) -> tuple[str, str, str]:
-    et = registry().get(event)
+def render(
+    event: str, data: dict[str, Any], locale: str, types: dict[str, EventType] | None = None
+) -> tuple[str, str, str]:
+    """Render ``event`` in ``locale``; pass ``types`` (:func:`registry`) when rendering many."""
+    et = (types if types is not None else registry()).get(event)
     with force_locale(locale):
         subject, text, url = (et.render if et else _generic)(data)
         return str(subject), str(text), str(url)

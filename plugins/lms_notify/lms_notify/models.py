@@ -11,8 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from lms.extensions import db
 from lms.models.base import UTCDateTime, utcnow
 
-#: Delivery states. ``held`` waits for a digest; ``digested`` went out inside one.
-STATUSES = ("pending", "sending", "sent", "failed", "held", "digested")
+#: Delivery states. ``held`` waits for a digest; ``digested`` went out inside one; ``skipped``
+#: had rightly nothing to send (an address in the reserved ``.invalid`` domain).
+STATUSES = ("pending", "sending", "sent", "failed", "held", "digested", "skipped")
 MODES = ("immediate", "daily", "weekly", "never")
 
 

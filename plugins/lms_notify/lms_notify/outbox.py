@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,7 +25,7 @@ from lms.extensions import db
 from lms.models import User
 from lms.models.base import utcnow
 from lms_notify import prefs
-from lms_notify.channels import Channel, Message, PermanentError, TransientError
+from lms_notify.channels import Channel, Message, PermanentError, SkipDelivery, TransientError
 from lms_notify.events import registry, render
 from lms_notify.models import Delivery
 
@@ -73,6 +75,10 @@ def add(event_code: str, recipients: list[int], data: dict[str, Any]) -> list[in
     chans = channels()
     user_ids = sorted(set(recipients))
     modes = prefs.modes_for(user_ids)
+    group_modes = {}
+    if et and et.user_choice:
+        event_defaults = {key: et.mode_for(key) for key in chans}
+        group_modes = prefs.audience_modes(user_ids, event_code, event_defaults)
     quiet = prefs.quiet_for(user_ids)
     zone = prefs.site_zone()
     rows: list[dict[str, Any]] = []
@@ -82,9 +88,11 @@ def add(event_code: str, recipients: list[int], data: dict[str, Any]) -> list[in
         for uid in user_ids:
             if uid not in reach:
                 continue
-            mode = (
-                modes.get((uid, event_code, ch.key), default) if et and et.user_choice else default
-            )
+            mode = default
+            if et and et.user_choice:  # stored preference, else the audience group's default
+                mode = modes.get((uid, event_code, ch.key)) or group_modes.get(uid, {}).get(
+                    ch.key, default
+                )
             if mode == "never":
                 continue
             status, digest, not_before = "pending", None, due_at
@@ -157,7 +165,7 @@ def dispatch(ids: list[int], countdown: float | None = None) -> int:
 
     celery_app = get_celery()
     task = celery_app.tasks["lms_notify.deliver"]
-    size = int(cfg("NOTIFY_BATCH_SIZE", 50))
+    size = int(cfg("NOTIFY_BATCH_SIZE", 200))
     sent = 0
     for i in range(0, len(ids), size):
         try:
@@ -181,12 +189,18 @@ def claimable(now: datetime):
 
 def claim(ids: list[int]) -> list[int]:
     """Take ``ids`` for sending in one UPDATE; only rows still pending (or with an expired
-    lease) are taken, so no two workers ever hold the same row. Commits."""
+    lease) are taken, so no two workers ever hold the same row. On PostgreSQL the rows are
+    locked with ``FOR UPDATE SKIP LOCKED`` first: a second worker claiming the same ids skips
+    them instead of waiting. Commits."""
     now = utcnow()
     lease = now + timedelta(seconds=float(cfg("NOTIFY_LEASE_SECONDS", 300)))
+    where = [Delivery.id.in_(ids), claimable(now)]
+    if db.session.get_bind().dialect.name == "postgresql":
+        locked = select(Delivery.id).where(*where).with_for_update(skip_locked=True)
+        where.append(Delivery.id.in_(locked.scalar_subquery()))
     stmt = (
         update(Delivery)
-        .where(Delivery.id.in_(ids), claimable(now))
+        .where(*where)
         .values(status="sending", lease_until=lease, attempts=Delivery.attempts + 1)
         .returning(Delivery.id)
         .execution_options(synchronize_session=False)
@@ -196,13 +210,19 @@ def claim(ids: list[int]) -> list[int]:
     return got
 
 
-def _finish(delivery_id: int, **values: Any) -> None:
-    db.session.execute(
-        update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.status == "sending")
-        .values(lease_until=None, **values)
-        .execution_options(synchronize_session=False)
-    )
+def _mark(ids: list[int], **values: Any) -> None:
+    """Set ``values`` on the rows ``ids`` this worker still holds (status ``sending``)."""
+    if ids:
+        db.session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(ids), Delivery.status == "sending")
+            .values(lease_until=None, **values)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _commit_sent(ids: list[int]) -> None:
+    _mark(ids, status="sent", sent_at=utcnow(), last_error=None)
     db.session.commit()
 
 
@@ -211,9 +231,9 @@ def backoff(attempts: int) -> float:
     return min(base * 2 ** max(attempts - 1, 0), float(cfg("NOTIFY_RETRY_MAX_SECONDS", 6 * 3600)))
 
 
-def message_for(d: Delivery, user: User) -> Message:
+def message_for(d: Delivery, user: User, types: dict | None = None) -> Message:
     locale = user.locale or current_app.config.get("DEFAULT_LOCALE", "th")
-    subject, text, url = render(d.event, d.data or {}, locale)
+    subject, text, url = render(d.event, d.data or {}, locale, types)
     items = []
     if d.event == "digest":
         items = list((d.data or {}).get("items") or [])
@@ -234,69 +254,163 @@ def message_for(d: Delivery, user: User) -> Message:
     )
 
 
-def deliver(ids: list[int]) -> dict[str, int]:
-    """Claim and send ``ids``; returns counts by outcome."""
-    claimed = claim(ids)
-    counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": len(ids) - len(claimed)}
-    if not claimed:
-        return counts
-    chans = channels()
+@dataclass
+class _Job:
+    id: int
+    attempts: int
+    channel: str
+    created_at: datetime
+    message: Message | None = None
+    error: Exception | None = None
+
+
+@dataclass
+class _Outcome:
+    sent: list[int] = field(default_factory=list)  # to mark sent in the batch's commit
+    failed: list[tuple[int, str]] = field(default_factory=list)
+    retry: list[tuple[int, float, str]] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)  # skipped for good (``SkipDelivery``)
+    committed: int = 0  # marked sent one by one (no ledger outside the database)
+
+
+def _jobs(claimed: list[int]) -> list[_Job]:
+    """Load and render the claimed rows (one query); commits below expire ORM objects."""
+    types = registry()
     rows = db.session.execute(
         select(Delivery, User)
         .join(User, User.id == Delivery.user_id)
         .where(Delivery.id.in_(claimed))
+        .order_by(Delivery.id)
     ).all()
-    retries: list[tuple[int, float]] = []
-    max_attempts = int(cfg("NOTIFY_MAX_ATTEMPTS", 6))
-    work: list[tuple[int, int, str, Message | None, Exception | None]] = []
-    for d, user in rows:  # render everything first: commits below expire the ORM objects
+    jobs = []
+    for d, user in rows:
+        job = _Job(d.id, d.attempts, d.channel, d.created_at)
         try:
-            work.append((d.id, d.attempts, d.channel, message_for(d, user), None))
+            job.message = message_for(d, user, types)
         except Exception as exc:
-            work.append((d.id, d.attempts, d.channel, None, exc))
+            job.error = exc
+        jobs.append(job)
     db.session.expunge_all()
-    for did, attempts, channel, message, render_error in work:
+    return jobs
+
+
+def _failed(job: _Job, exc: Exception, out: _Outcome) -> None:
+    """Record why ``job`` was not sent: skipped, failed for good, or to retry with backoff."""
+    if isinstance(exc, SkipDelivery):
+        out.skipped.append(job.id)
+        log.info("delivery %s skipped: %s", job.id, exc)
+    elif isinstance(exc, PermanentError) or job.attempts >= int(cfg("NOTIFY_MAX_ATTEMPTS", 6)):
+        out.failed.append((job.id, _describe(exc)))
+        log.warning("delivery %s failed (attempt %s): %s", job.id, job.attempts, _describe(exc))
+    else:  # TransientError, timeouts, anything unexpected
+        delay = backoff(job.attempts)
+        out.retry.append((job.id, delay, _describe(exc)))
+        log.info("delivery %s will be retried in %.1fs (%s)", job.id, delay, type(exc).__name__)
+
+
+def _results(ch: Channel, jobs: list[_Job]) -> Iterator[list[tuple[_Job, Exception | None]]]:
+    """Send ``jobs`` on ``ch``; yield outcomes in groups as soon as they are known. A channel
+    with ``send_many`` (email: several SMTP connections) sends them concurrently."""
+    by_id = {j.id: j for j in jobs}
+    send_many = getattr(ch, "send_many", None)
+    if send_many is not None:
+        for group in send_many([j.message for j in jobs]):
+            yield [(by_id[m.delivery_id], exc) for m, exc in group]
+        return
+    for job in jobs:
         try:
-            if render_error is not None:
-                raise PermanentError(f"cannot render: {render_error}")
-            ch = chans.get(channel)
-            if ch is None:
-                raise PermanentError(f"channel {channel!r} is not available")
-            ch.send(message)
-        except PermanentError as exc:
-            _finish(did, status="failed", last_error=_describe(exc))
-            counts["failed"] += 1
-            log.warning("delivery %s failed permanently: %s", did, type(exc).__name__)
-        except Exception as exc:  # TransientError, timeouts, anything unexpected
-            if attempts >= max_attempts:
-                _finish(did, status="failed", last_error=_describe(exc))
-                counts["failed"] += 1
-                log.warning("delivery %s failed after %s attempts", did, attempts)
-                continue
-            delay = backoff(attempts)
-            _finish(
-                did,
-                status="pending",
-                not_before=utcnow() + timedelta(seconds=delay),
-                last_error=_describe(exc),
-            )
-            retries.append((did, delay))
-            counts["retry"] += 1
-            log.info("delivery %s will be retried in %.1fs (%s)", did, delay, type(exc).__name__)
+            ch.send(job.message)
+        except Exception as exc:
+            yield [(job, exc)]
         else:
-            _finish(did, status="sent", sent_at=utcnow(), last_error=None)
-            counts["sent"] += 1
-    for ch in chans.values():  # end of batch: channels may close connections
-        close = getattr(ch, "close", None)
-        if close is not None:
-            try:
-                close()
-            except Exception:  # a failed goodbye changes nothing already sent
-                log.warning("channel %s failed to close", ch.key)
+            yield [(job, None)]
+
+
+def _send_batch(jobs: list[_Job], chans: dict[str, Channel], ledger, out: _Outcome) -> None:
+    ready: dict[str, list[_Job]] = {}
+    for job in jobs:
+        if job.error is not None:
+            _failed(job, PermanentError(f"cannot render: {job.error}"), out)
+        elif job.channel not in chans:
+            _failed(job, PermanentError(f"channel {job.channel!r} is not available"), out)
+        else:
+            ready.setdefault(job.channel, []).append(job)
+    for key, group in ready.items():
+        ch = chans[key]
+        for results in _results(ch, group):
+            accepted = [job for job, exc in results if exc is None]
+            for job, exc in results:
+                if exc is not None:
+                    _failed(job, exc, out)
+            if not accepted:
+                continue
+            # Record what the remote side accepted before anything else is sent.
+            if getattr(ch, "transactional", False) or ledger.mark(
+                [(j.id, j.created_at) for j in accepted]
+            ):
+                out.sent.extend(j.id for j in accepted)
+            else:
+                out.committed += len(accepted)
+
+
+def _settle(out: _Outcome) -> None:
+    """Write the batch's outcome in one transaction."""
+    now = utcnow()
+    _mark(out.sent, status="sent", sent_at=now, last_error=None)
+    for did, text in out.failed:
+        _mark([did], status="failed", last_error=text)
+    for did, delay, text in out.retry:
+        _mark([did], status="pending", not_before=now + timedelta(seconds=delay), last_error=text)
+    if out.skipped:
+        _mark(out.skipped, status="skipped", sent_at=now)
+    db.session.commit()
+
+
+def deliver(ids: list[int]) -> dict[str, int]:
+    """Claim and send ``ids``, then record the outcome in one commit (see :mod:`ledger`, which
+    keeps a worker killed mid-batch from ever sending a message twice). Returns counts:
+    ``sent``, ``retry``, ``failed``, ``skipped`` (nothing to send) and ``not_claimed`` (taken
+    or settled already)."""
+    from lms_notify import ledger as ledgers
+
+    claimed = claim(ids)
+    counts = {
+        "sent": 0,
+        "retry": 0,
+        "failed": 0,
+        "skipped": 0,
+        "not_claimed": len(ids) - len(claimed),
+    }
+    if not claimed:
+        return counts
+    chans = channels()
+    jobs = _jobs(claimed)
+    ledger = ledgers.for_batch(_commit_sent)
+    done = ledger.already_sent((j.id, j.created_at) for j in jobs if j.attempts > 1)
+    out = _Outcome(sent=[j.id for j in jobs if j.id in done])
+    try:
+        _send_batch([j for j in jobs if j.id not in done], chans, ledger, out)
+        _settle(out)
+    finally:
+        for ch in chans.values():  # end of batch: channels may close connections
+            close = getattr(ch, "close", None)
+            if close is not None:
+                try:
+                    close()
+                except Exception:  # a failed goodbye changes nothing already sent
+                    log.warning("channel %s failed to close", ch.key)
+    by_id = {j.id: j for j in jobs}
+    ledger.forget((i, by_id[i].created_at) for i in out.sent)
+    counts.update(
+        sent=len(out.sent) + out.committed,
+        retry=len(out.retry),
+        failed=len(out.failed),
+        skipped=len(out.skipped),
+    )
     from lms.tasks import eager
 
     if not eager():
-        for did, delay in retries:
+        for did, delay, _text in out.retry:
             dispatch([did], countdown=delay)
     return counts
 
@@ -370,10 +484,22 @@ def counts_by_channel(source: str | None = None) -> dict[str, dict[str, int]]:
 
 
 def progress(source: str) -> dict[str, int]:
+    """Counts of one source's deliveries; ``done`` is everything settled (sent, failed,
+    skipped, or held for a summary)."""
     stmt = select(
         func.count(),
         func.sum(case((Delivery.status.in_(("sent", "digested")), 1), else_=0)),
         func.sum(case((Delivery.status == "failed", 1), else_=0)),
+        func.sum(case((Delivery.status == "skipped", 1), else_=0)),
+        func.sum(case((Delivery.status == "held", 1), else_=0)),
     ).where(Delivery.source == source)
-    total, sent, failed = db.session.execute(stmt).one()
-    return {"total": total or 0, "sent": sent or 0, "failed": failed or 0}
+    total, sent, failed, skipped, held = (n or 0 for n in db.session.execute(stmt).one())
+    done = sent + failed + skipped + held
+    return {
+        "total": total,
+        "sent": sent,
+        "failed": failed,
+        "skipped": skipped,
+        "held": held,
+        "done": done,
+    }

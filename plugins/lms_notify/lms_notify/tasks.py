@@ -61,6 +61,14 @@ def nudge_inactive() -> int:
     return digests.nudge_inactive()
 
 
+@shared_task(name="lms_notify.reminders", ignore_result=True)
+def reminders() -> int:
+    """Raise the live-class and workshop reminders now due (``lms_notify_reminders``)."""
+    from lms_notify import reminders as scheduled
+
+    return scheduled.run(utcnow())
+
+
 @shared_task(name="lms_notify.purge", ignore_result=True)
 def purge() -> int:
     """Delete sent deliveries older than ``NOTIFY_KEEP_DAYS`` (default 90)."""

@@ -61,6 +61,7 @@ def preferences():
     types = [t for t in registry().values() if t.user_choice]
     chans = list(channels().values())
     stored = prefs.modes_for([current_user.id])
+    group = prefs.audience_defaults(current_user, [t.code for t in types])
     q = db.session.get(QuietHours, current_user.id)
     start, end = prefs.DEFAULT_QUIET
     form = QuietForm(
@@ -81,7 +82,9 @@ def preferences():
         flash(_("Your notification settings are saved."), "success")
         return redirect(url_for(".preferences"))
     current = {
-        (t.code, ch.key): stored.get((current_user.id, t.code, ch.key), t.mode_for(ch.key))
+        (t.code, ch.key): stored.get(
+            (current_user.id, t.code, ch.key), group.get((t.code, ch.key), t.mode_for(ch.key))
+        )
         for t in types
         for ch in chans
     }

@@ -26,6 +26,7 @@ class InappChannel(Channel):
     key = "inapp"
     label = _l("In the site")
     push = False
+    transactional = True  # written in the batch's transaction: no sent ledger needed
 
     def send(self, message: Message) -> None:
         from lms_notify_inapp.models import InappMessage
@@ -102,3 +103,38 @@ def lms_tpl_nav_items(app, user):
     n = unread_count(user.id)
     label = _("Notifications (%(n)s unread)", n=n) if n else _("Notifications")
     return [NavItem(label, url_for("lms_notify_inapp.inbox"), 80, "lms_notify_inapp.")]
+
+
+@hookimpl
+def lms_user_export(app, user):
+    """PDPA access: the notifications shown to the person in the site."""
+    from sqlalchemy import select
+
+    from lms_notify_inapp.models import InappMessage
+
+    rows = db.session.scalars(
+        select(InappMessage).filter_by(user_id=user.id).order_by(InappMessage.id)
+    )
+    return (
+        "messages",
+        [
+            {
+                "event": m.event,
+                "subject": m.subject,
+                "body": m.body,
+                "created_at": m.created_at.isoformat(),
+                "read_at": m.read_at.isoformat() if m.read_at else None,
+            }
+            for m in rows
+        ],
+    )
+
+
+@hookimpl
+def lms_user_erase(app, user):
+    """PDPA erasure: the in-site messages are personal; they go."""
+    from sqlalchemy import delete
+
+    from lms_notify_inapp.models import InappMessage
+
+    db.session.execute(delete(InappMessage).where(InappMessage.user_id == user.id))

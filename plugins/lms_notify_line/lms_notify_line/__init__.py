@@ -131,3 +131,25 @@ def lms_tpl_snippets(app, slot, context):
             order=41,
         )
     return None
+
+
+@hookimpl
+def lms_user_export(app, user):
+    """PDPA access: whether and when the person linked a LINE account (the LINE user id)."""
+    from lms_notify_line.models import LineLink
+
+    link = db.session.get(LineLink, user.id)
+    if link is None:
+        return ("line", None)
+    linked = link.linked_at.isoformat() if link.linked_at else None
+    return ("line", {"line_user_id": link.line_user_id, "linked_at": linked})
+
+
+@hookimpl
+def lms_user_erase(app, user):
+    """PDPA erasure: unlink the LINE account."""
+    from sqlalchemy import delete
+
+    from lms_notify_line.models import LineLink
+
+    db.session.execute(delete(LineLink).where(LineLink.user_id == user.id))
