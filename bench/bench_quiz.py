@@ -5,7 +5,9 @@ Serves the LMS with gunicorn (4 sync workers) on its own PostgreSQL database
 200 threads, one per learner, each on its own keep-alive connection: start the attempt,
 load the quiz page, autosave twice, submit. Prints p50 / p95 / p99 per step.
 
-Run: ``.venv/bin/python bench/bench_quiz.py`` (BENCH_DB: admin URL of the PostgreSQL server).
+Run: ``.venv/bin/python bench/bench_quiz.py`` (BENCH_DB: admin URL of the PostgreSQL server;
+BENCH_LEARNERS: how many learners, default 200). ``make bench`` runs it too (:func:`scenario`)
+and puts the figures in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ os.environ.setdefault("BENCH_WORKERS", "4")
 
 from bench import load, run  # noqa: E402
 
-run.DB_NAME = "lms_quiz_bench"
+QUIZ_DB = "lms_quiz_bench"
 LEARNERS = int(os.environ.get("BENCH_LEARNERS", "200"))
 PASSWORD = "bench password 123"
 GIFT = "\n\n".join(
@@ -146,7 +148,17 @@ def solo(i, port, activity_id, results):
     results.add("4 submit", time.perf_counter() - t0, status == 302)
 
 
-def main() -> None:
+def scenario() -> dict:
+    """Run the whole scenario on its own database; returns the figures for the report."""
+    saved = run.DB_NAME
+    run.DB_NAME = QUIZ_DB  # run.env() and run.Server use this database meanwhile
+    try:
+        return _scenario()
+    finally:
+        run.DB_NAME = saved
+
+
+def _scenario() -> dict:
     activity_id = prepare()
     server = run.Server("lms:create_app()", "lms")
     results = load.Results()
@@ -164,7 +176,9 @@ def main() -> None:
             t.join()
         results.finished = time.perf_counter()
         alone = load.Results()
+        alone.started = time.perf_counter()
         solo(LEARNERS, server.port, activity_id, alone)
+        alone.finished = time.perf_counter()
     finally:
         server.stop()
         import psycopg
@@ -172,16 +186,28 @@ def main() -> None:
         admin = run.ADMIN_DB.replace("postgresql+psycopg", "postgresql")
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {run.DB_NAME} WITH (FORCE)")
-    workers = os.environ["BENCH_WORKERS"]
+    return {
+        "learners": LEARNERS,
+        "workers": os.environ["BENCH_WORKERS"],
+        "together": results.summary(),
+        "wall": results.duration,
+        "alone": alone.summary(),
+    }
+
+
+def main() -> None:
+    figures = scenario()
+    results_summary, alone_summary = figures["together"], figures["alone"]
+    workers = figures["workers"]
     print(f"{LEARNERS} learners at once, gunicorn {workers} sync workers, PostgreSQL")
-    for name, row in results.summary().items():
+    for name, row in results_summary.items():
         print(
             f"{name:12} n={row['requests']:4}  p50 {row['p50_ms']:7.1f} ms  "
             f"p95 {row['p95_ms']:7.1f} ms  p99 {row['p99_ms']:7.1f} ms  errors {row['errors']}"
         )
-    print(f"wall time {results.duration:.2f} s")
+    print(f"wall time {figures['wall']:.2f} s")
     print("one learner alone (service time, no queue):")
-    for name, row in alone.summary().items():
+    for name, row in alone_summary.items():
         p50, p95 = row["p50_ms"], row["p95_ms"]
         print(f"{name:12} n={row['requests']:4}  p50 {p50:7.1f} ms  p95 {p95:7.1f} ms")
 

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask, g, request
 from werkzeug.exceptions import NotFound
 
-from lms import cli, errors, i18n, theming
+from lms import cli, errors, i18n, site_cache, theming
 from lms.content import ContentRegistry
 from lms.extensions import cache, csrf, db, limiter, login_manager, migrate
 from lms.plugins import LMSPluginManager
@@ -36,11 +36,18 @@ class LMSState:
         self.migration_dirs: list[str] = []
         self.translation_dirs: list[str] = []
         self.blueprint_plugins: dict[str, str] = {}  # blueprint name -> plugin
+        self.site_cache: Any = None  # lms.site_cache.SiteCache, set by configure_plugins
 
     def disabled_now(self) -> set[str]:
         """Plugins an admin switched off, checked once per request (see docs/plugins.md)."""
         if "lms_disabled_plugins" in g:
             return g.lms_disabled_plugins
+        # Kept per process until the table changes (lms/site_cache.py): no query per request.
+        names = set(self.site_cache.get("disabled_plugins", self._read_disabled))
+        g.lms_disabled_plugins = names
+        return names
+
+    def _read_disabled(self) -> frozenset[str]:
         from lms.models import PluginState
 
         try:
@@ -53,8 +60,7 @@ class LMSState:
             db.session.rollback()
             names = set()
         names.discard("core")
-        g.lms_disabled_plugins = names
-        return names
+        return frozenset(names)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -99,17 +105,27 @@ def configure_extensions(app: Flask) -> None:
     limiter.init_app(app)
     cache.init_app(app)
 
+    from sqlalchemy.orm import joinedload
+
     from lms.models import User
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # The user and their roles in one query (the roles' own default is a second one).
+        user = (
+            db.session.get(User, int(user_id), options=[joinedload(User.roles)])
+            if user_id.isdigit()
+            else None
+        )
+        # A deactivated or deleted account is logged out everywhere at its next request.
+        return user if user is not None and user.is_active else None
 
 
 def configure_plugins(app: Flask) -> None:
     """Discover plugins and collect everything their ``lms_load_*`` hooks offer."""
     state = LMSState(app)
     app.extensions["lms"] = state
+    state.site_cache = site_cache.init_app(app)
     pm = state.plugins
     pm.discover(
         disabled=set(app.config.get("DISABLED_PLUGINS") or []),

@@ -218,6 +218,24 @@ def lms_audience_groups_for(app, user):
     """
 
 
+@hookspec
+def lms_audience_groups_for_many(app, users):
+    """Return ``{user_id: [group codes]}`` for a list of ``users`` (``User`` objects) at once, or
+    ``None``. The bulk form of ``lms_audience_groups_for``, for callers with many users (a
+    notification fan-out): answer in a constant number of queries per batch, and give for each
+    user exactly what ``lms_audience_groups_for`` would. Callers union the answers of all
+    plugins and ask ``lms_audience_groups_for`` one user at a time of the plugins that do not
+    implement this hook (or return ``None``). A user missing from the dict is in no group.
+
+    Example::
+
+        @hookimpl
+        def lms_audience_groups_for_many(app, users):
+            births = birth_dates([u.id for u in users])  # one query
+            return {u.id: ["elderly"] if age(births.get(u.id)) >= 60 else [] for u in users}
+    """
+
+
 # ---------------------------------------------------------------------------------------------
 # lms_catalog_* / lms_enrol_*: the course catalog and self-enrolment.
 # ---------------------------------------------------------------------------------------------
@@ -306,7 +324,6 @@ def lms_report_stats(app, start, end):
     """
 
 
-
 @hookspec
 def lms_districts(app):
     """Return the districts this site knows as a list of dicts with ``code``, ``name_th``,
@@ -348,6 +365,7 @@ def lms_user_erase(app, user):
             Registration.query.filter_by(user_id=user.id).update({"phone": None})
     """
 
+
 # ---------------------------------------------------------------------------------------------
 # lms_notify_*: notifications.
 # ---------------------------------------------------------------------------------------------
@@ -380,7 +398,6 @@ def lms_notify_event(app, event, recipients, data):
     """
 
 
-
 @hookspec
 def lms_notify_reminders(app, start, end):
     """Return reminders for things happening in ``[start, end)`` (UTC datetimes), or ``None``.
@@ -397,6 +414,7 @@ def lms_notify_reminders(app, start, end):
                      "recipients": attendees(s), "data": {"title": s.title},
                      "at": s.starts_at} for s in sessions_between(start, end)]
     """
+
 
 @hookspec
 def lms_notify_event_types(app):

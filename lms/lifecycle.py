@@ -1,11 +1,13 @@
 """Plugin lifecycle: switch on and off, install, upgrade, remove, and the safety nets.
 
 How a switch reaches every process: an admin's on/off choice is a row in ``plugin_state``.
-Every web and worker process reads that table once per request (``LMSState.disabled_now``)
-and skips a switched-off plugin's hooks and answers 404 for its blueprints, so the change is
-seen on the next request everywhere without a restart. Installing, upgrading or removing a
-package changes code, which a running process cannot reload: restart the processes after
-those (a newly installed plugin starts switched off, so restarting is safe).
+Every web and worker process answers "which plugins are off?" once per request
+(``LMSState.disabled_now``: one query, or with Redis a cached answer checked against a token
+that every committed write replaces, see ``lms/site_cache.py``), skips a switched-off
+plugin's hooks and answers 404 for its blueprints, so the change is seen on the next request
+everywhere without a restart. Installing, upgrading or removing a package changes code, which
+a running process cannot reload: restart the processes after those (a newly installed plugin
+starts switched off, so restarting is safe).
 
 pip always runs in a subprocess with the running interpreter (``sys.executable -m pip``), so
 it installs into the environment the LMS runs from.

@@ -1,4 +1,4 @@
-"""Which theme a request renders with, decided once per request with one query.
+"""Which theme a request renders with, decided once per request.
 
 In order, the first that applies: an admin's preview (session flag, admins only); the learner's
 own choice, when the site lets learners choose; the default theme of the learner's audience
@@ -41,13 +41,11 @@ def choices() -> dict[str, Any]:
     in_request = has_request_context()  # outside one (a task, the CLI): no user, no session
     user = current_user if in_request else None
     user_id = user.id if user is not None and user.is_authenticated else None
-    try:
-        values, theme_values = ts.request_values(user_id)
-    except Exception:  # before `lms init` created the table
-        from lms.extensions import db
-
-        db.session.rollback()
-        values, theme_values = {}, {}
+    values, theme_values = state.site_cache.get("theme_values", _read_site_values)
+    if user_id is not None and ts.learners_choose(values):
+        own = _read_own_choice(user_id)
+        if own is not None:
+            values = {**values, ts.user_key(user_id): own}
     site = values.get(ts.ACTIVE) or state.theme
     if not _usable(site):
         if site not in state.theme_warned:
@@ -79,6 +77,39 @@ def choices() -> dict[str, Any]:
     if in_request:  # outside a request (a task, the CLI) the stored choices may change
         g.lms_theme_choices = result
     return result
+
+
+def _read_site_values() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """The site's theme choices and every theme's saved settings: one query, kept per process
+    until ``plugin_setting`` changes (lms/site_cache.py)."""
+    from lms import theme_settings as ts
+
+    try:
+        return ts.request_values(None)
+    except Exception:  # before `lms init` created the table
+        from lms.extensions import db
+
+        db.session.rollback()
+        return {}, {}
+
+
+def _read_own_choice(user_id: int) -> str | None:
+    """The learner's own theme (read only when the site lets learners choose)."""
+    from sqlalchemy import select
+
+    from lms import theme_settings as ts
+    from lms.extensions import db
+    from lms.models import PluginSetting
+
+    try:
+        return db.session.scalar(
+            select(PluginSetting.value).where(
+                PluginSetting.plugin == ts.CORE, PluginSetting.key == ts.user_key(user_id)
+            )
+        )
+    except Exception:  # before `lms init` created the table
+        db.session.rollback()
+        return None
 
 
 def request_theme() -> str:

@@ -352,24 +352,50 @@ def _version(path: str) -> str:
         return "0"
 
 
+def _remembered(key: tuple[str, ...], find: Any) -> Any:
+    """``find()``, remembered for the life of the process: static files change only with a
+    deployment, which restarts the processes. In debug mode (or with TEMPLATES_AUTO_RELOAD)
+    the files are looked at on every call, so an edited file gets a new ``?v=`` at once."""
+    app = current_app
+    if app.debug or app.config.get("TEMPLATES_AUTO_RELOAD"):
+        return find()
+    found = app.extensions["lms"].static_versions
+    if key not in found:
+        found[key] = find()
+    return found[key]
+
+
 def theme_url(filename: str) -> str:
     """URL of a static file of the request's theme (or its parents), with cache-busting."""
-    theme = find_static(request_theme(), filename)
-    if theme is not None:
-        path = safe_join(theme.static, filename) or ""
-        return url_for("theming.theme_static", name=theme.name, filename=filename, v=_version(path))
-    return url_for("theming.theme_static", name=request_theme(), filename=filename)
+    wanted = request_theme()
+
+    def find() -> tuple[str, str | None]:
+        theme = find_static(wanted, filename)
+        if theme is None:
+            return wanted, None
+        return theme.name, _version(safe_join(theme.static, filename) or "")
+
+    name, version = _remembered(("theme", wanted, filename), find)
+    if version is None:
+        return url_for("theming.theme_static", name=name, filename=filename)
+    return url_for("theming.theme_static", name=name, filename=filename, v=version)
 
 
 def plugin_url(plugin: str, filename: str) -> str:
-    folder = current_app.extensions["lms"].static_dirs.get(plugin, "")
-    version = _version(os.path.join(folder, *filename.split("/")))
+    def find() -> str:
+        folder = current_app.extensions["lms"].static_dirs.get(plugin, "")
+        return _version(os.path.join(folder, *filename.split("/")))
+
+    version = _remembered(("plugin", plugin, filename), find)
     return url_for("theming.plugin_static", name=plugin, filename=filename, v=version)
 
 
 def core_url(filename: str) -> str:
-    path = os.path.join(current_app.static_folder or "", filename)
-    return url_for("static", filename=filename, v=_version(path))
+    def find() -> str:
+        return _version(os.path.join(current_app.static_folder or "", filename))
+
+    version = _remembered(("core", filename), find)
+    return url_for("static", filename=filename, v=version)
 
 
 def _install_environment(app: Flask, state: Any) -> None:
@@ -393,6 +419,7 @@ def init_app(app: Flask) -> None:
     state.themes = discover_themes(app)
     state.theme_errors = {}
     state.theme_warned = set()
+    state.static_versions = {}  # (kind, theme or plugin, file) -> what theme_url & co. found
     wanted = app.config.get("THEME") or "default"
     if wanted not in state.themes or not state.themes[wanted].ok:
         log.warning("theme %r not found or invalid; using the default theme", wanted)
