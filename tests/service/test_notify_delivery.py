@@ -109,6 +109,9 @@ class Env:
             "NOTIFY_LEASE_SECONDS": 3,
             "NOTIFY_RETRY_BASE_SECONDS": 0.5,
             "NOTIFY_BATCH_SIZE": 10,
+            # No site-wide quiet hours, so the result does not depend on the time of day; the
+            # quiet-hours test sets the user's own window.
+            "NOTIFY_QUIET_HOURS": ("00:00", "00:00"),
         }
         if db_url.startswith("sqlite"):
             settings["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
