@@ -79,7 +79,9 @@ class Storage(ABC):
         return True
 
     def keys(self) -> Iterator[tuple[str, float]]:
-        """Every stored key with its last-modified time (a Unix timestamp), for :func:`sweep`."""
+        """Every stored key with its last-modified time (a Unix timestamp), for :func:`sweep`.
+        Optional: a backend that cannot list its keys keeps this default, and ``lms files
+        sweep`` says so instead of sweeping."""
         raise NotImplementedError(f"{type(self).__name__} cannot list its keys")
 
     def url(self, key: str) -> str | None:
@@ -463,7 +465,13 @@ def register_cli(app: Flask) -> None:
     @with_appcontext
     def sweep_command(grace_minutes: float, dry_run: bool) -> None:
         """Link files to their activities and remove bytes no file record names."""
-        result = sweep(grace_seconds=grace_minutes * 60, dry_run=dry_run)
+        try:
+            result = sweep(grace_seconds=grace_minutes * 60, dry_run=dry_run)
+        except NotImplementedError as exc:
+            raise click.ClickException(
+                f"{exc}: this storage cannot be swept; remove orphaned files with the "
+                "storage's own tools (an S3 lifecycle rule, for instance)"
+            ) from exc
         verb = "would be removed" if dry_run else "removed"
         click.echo(
             f"{result.linked} files linked to their activities; {result.removed} orphaned "

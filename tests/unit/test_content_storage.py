@@ -287,3 +287,15 @@ def test_sweep_removes_unnamed_bytes_and_links_old_files(app, login, f):
     assert not storage.exists(old) and storage.exists(recent) and storage.exists(stored.key)
     db.session.expire_all()
     assert db.session.get(StoredFile, stored.id).activity_id == activity.id
+
+
+def test_sweep_on_a_storage_that_cannot_list_its_keys_says_so(app, monkeypatch):
+    """An optional capability: a backend without ``keys()`` is not swept, and the command
+    says why instead of failing with a traceback."""
+    from lms import storage as storage_module
+
+    backend = storage_module.get_storage(app)
+    monkeypatch.setattr(type(backend), "keys", storage_module.Storage.keys, raising=True)
+    result = app.test_cli_runner().invoke(args=["files", "sweep"])
+    assert result.exit_code == 1
+    assert "cannot list its keys" in result.output and "cannot be swept" in result.output

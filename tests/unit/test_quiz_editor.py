@@ -290,3 +290,13 @@ def test_a_third_party_type_supplies_its_own_form(app, world, login):
     ok = _new(client, world["course"], "colour", {"text": "x", "colour": "red"})
     assert ok.status_code == 302
     assert db.session.scalar(db.select(Question)).data == {"colour": "red"}
+    # The third-party type offers no GIFT writer: exporting the bank says so and which
+    # question, on the page and on the command line, instead of failing with a traceback.
+    export = client.get(f"/teach/quiz/course/{world['course'].id}/export")
+    assert export.status_code == 302
+    bank_page = client.get(export.headers["Location"]).text
+    assert "question type &#39;colour&#39; cannot be written as GIFT" in bank_page
+    result = app.test_cli_runner().invoke(
+        args=["quiz", "export", str(world["course"].id), str(app.instance_path) + "/q.gift"]
+    )
+    assert result.exit_code == 1 and "cannot be written as GIFT" in result.output

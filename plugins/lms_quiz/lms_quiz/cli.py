@@ -59,7 +59,10 @@ def export_command(course_id: int, file: str, fmt: str | None) -> None:
 
     if db.session.get(Course, course_id) is None:
         raise click.ClickException(f"no course {course_id}")
-    text = export_text(course_id, _format(file, fmt))
+    try:
+        text = export_text(course_id, _format(file, fmt))
+    except ValueError as exc:  # a question type that cannot be written in this format
+        raise click.ClickException(str(exc)) from exc
     Path(file).write_text(text, encoding="utf-8")
     click.echo(f"wrote {file}")
 

@@ -279,7 +279,12 @@ def export(questions: Iterable[Any], types: dict[str, Any] | None = None) -> str
         if category != current and category:
             out.append(f"$CATEGORY: {gift_escape(category)}\n")
         current = category
-        block = types[q.qtype].to_gift(q.data)
+        try:
+            block = types[q.qtype].to_gift(q.data)
+        except NotImplementedError:
+            raise ValueError(
+                f'Question "{q.name}": question type {q.qtype!r} cannot be written as GIFT'
+            ) from None
         head = f"::{gift_escape(q.name)}::[{q.text_format}]{gift_escape(q.text)}"
         if block is None:
             out.append(head + "\n")

@@ -63,6 +63,12 @@ def parse(source: bytes | str, types: dict[str, Any] | None = None) -> list[Pars
         try:
             data = qt.validate(qt.from_moodle_xml(el))
             mark = float(el.findtext("defaultgrade") or ("0" if qtype == "description" else "1"))
+        except NotImplementedError:
+            errors.append(
+                f'Question "{name}" (line {line}): question type {qtype!r} cannot be read '
+                "from Moodle XML"
+            )
+            continue
         except (ValueError, KeyError, TypeError) as exc:
             errors.append(f'Question "{name}" (line {line}): {exc}')
             continue

@@ -108,7 +108,11 @@ def import_view(course_id: int):
 def export_view(course_id: int):
     course = _course(course_id)
     fmt = "xml" if request.args.get("format") == "xml" else "gift"
-    body = bank.export_text(course.id, fmt)
+    try:
+        body = bank.export_text(course.id, fmt)
+    except ValueError as exc:  # a question type that cannot be written in this format
+        flash(_("Export refused: %(reason)s", reason=str(exc)), "error")
+        return redirect(url_for(".bank_view", course_id=course.id))
     name = f"questions-course{course.id}.{'xml' if fmt == 'xml' else 'gift.txt'}"
     return Response(
         body,
