@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 from celery import Celery, Task
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_ready
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
@@ -76,6 +76,12 @@ def celery_init_app(app: Flask) -> Celery:
 
         with app.app_context():
             db.engine.dispose(close=False)
+
+    @worker_ready.connect(weak=False)
+    def _watchdog(sender: Any = None, **_kwargs: Any) -> None:  # see lms/worker_watchdog.py
+        from lms import worker_watchdog
+
+        worker_watchdog.start(sender, float(app.config.get("WORKER_WATCHDOG_SECONDS", 60)))
 
     return celery_app
 

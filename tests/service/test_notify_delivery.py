@@ -112,6 +112,8 @@ class Env:
             # No site-wide quiet hours, so the result does not depend on the time of day; the
             # quiet-hours test sets the user's own window.
             "NOTIFY_QUIET_HOURS": ("00:00", "00:00"),
+            # A consumer stuck after Redis comes back restarts within seconds, not a minute.
+            "WORKER_WATCHDOG_SECONDS": 5,
         }
         if db_url.startswith("sqlite"):
             settings["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
@@ -153,6 +155,11 @@ class Env:
         return proc
 
     def close(self):
+        # Shown by pytest only when the test fails: what the workers (and embedded beat) said.
+        for log in sorted(self.instance.glob("worker*.log")):
+            lines = log.read_text(errors="replace").splitlines()
+            print(f"--- {log.name}, last {min(len(lines), 80)} of {len(lines)} lines")
+            print("\n".join(lines[-80:]))
         for p in self.workers:
             if p.poll() is None:
                 os.killpg(p.pid, signal.SIGTERM)
