@@ -10,6 +10,7 @@ import os
 import re
 
 import pytest
+from lms_quiz.models import Attempt, Slot
 from lms_quiz.testing import make_quiz
 from sqlalchemy import event
 
@@ -58,26 +59,68 @@ def _quiz_counts(f, login, count_queries, size: int) -> dict[str, int]:
     with count_queries() as q:
         assert client.post(f"/quiz/attempt/{attempt}/submit").status_code == 302
     counts["submit"] = q.count
+    with count_queries() as q:
+        assert client.get(f"/quiz/attempt/{attempt}/review").status_code == 200
+    counts["review"] = q.count
     return counts
 
 
-def test_quiz_page_autosave_and_submit_query_counts_do_not_grow(app, f, login, count_queries):
+def test_quiz_page_autosave_submit_and_review_query_counts_do_not_grow(
+    app, f, login, count_queries
+):
     small = _quiz_counts(f, login, count_queries, 2)
     big = _quiz_counts(f, login, count_queries, 25)
-    for step in ("activity page", "quiz page", "autosave", "submit"):
+    for step in ("activity page", "quiz page", "autosave", "submit", "review"):
         assert small[step] == big[step], (step, small, big)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="N+1 in plugins/lms_quiz: starting an attempt loads each question on its own and "
-    "inserts each response on its own (two queries per question); for the quiz plugin's "
-    "owner to fix, then drop this mark",
-)
 def test_starting_a_quiz_attempt_query_count_does_not_grow(app, f, login, count_queries):
     small = _quiz_counts(f, login, count_queries, 2)
     big = _quiz_counts(f, login, count_queries, 25)
     assert small["start"] == big["start"], (small, big)
+
+
+def _random_quiz_start(
+    f, login, count_queries, size: int
+) -> tuple[int, Attempt, list[int], list[int]]:
+    """Queries to start a shuffled quiz of ``size`` fixed questions and ``size`` places drawn
+    at random from a category of ``size + 2`` questions (and a description, never drawn)."""
+    course = f.course(teacher=f.user("educator"), lessons=0)
+    learner = f.user()
+    add_enrolment(learner, course)
+    pool_gift = "\n\n".join(f"::P{i}::Pool {i}? {{T}}" for i in range(size + 2))
+    activity, quiz, qs = make_quiz(
+        course,
+        f"{_gift(size)}\n\n$CATEGORY: pool\n\n::Info::Read this.\n\n{pool_gift}",
+        questions_per_page=0,
+        shuffle_questions=True,
+    )
+    pool = [q for q in qs if q.name.startswith("P")]
+    fixed_ids = [q.id for q in qs if q.name.startswith("Q")]
+    quiz.slots[:] = [s for s in quiz.slots if s.question_id in fixed_ids]
+    for i in range(size):
+        quiz.slots.append(Slot(category_id=pool[0].category_id, position=size + i))
+    db.session.commit()
+    client = login(learner)
+    with count_queries() as q:
+        attempt_id = _attempt(client, activity)
+    db.session.expire_all()
+    return q.count, db.session.get(Attempt, attempt_id), [p.id for p in pool], fixed_ids
+
+
+def test_starting_a_quiz_with_random_questions_query_count_does_not_grow(
+    app, f, login, count_queries
+):
+    small, *_ = _random_quiz_start(f, login, count_queries, 2)
+    big, attempt, pool, fixed = _random_quiz_start(f, login, count_queries, 20)
+    assert small == big, (small, big)
+    ids = [s["question_id"] for s in attempt.layout]
+    assert len(ids) == 40 and len(set(ids)) == 40  # every place filled, no question twice
+    assert len(set(ids) & set(pool)) == 20  # the random places drew from the pool only
+    assert ids[:20] != fixed  # shuffled (the slots' own order: 1 chance in 40!/20!)
+    assert [r.slot_index for r in attempt.responses] == list(range(40))
+    assert [r.question_id for r in attempt.responses] == ids
+    assert all(r.response is None and r.saved_at for r in attempt.responses)
 
 
 # -- the site cache ---------------------------------------------------------------------------

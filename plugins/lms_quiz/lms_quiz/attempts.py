@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from lms import progress
@@ -20,7 +20,7 @@ from lms.extensions import db
 from lms.models import Activity, User
 from lms.models.base import utcnow
 from lms.participation import record
-from lms_quiz.models import Attempt, Question, Quiz, Response
+from lms_quiz.models import Attempt, Question, Quiz, Response, Slot
 from lms_quiz.qtypes import all_types
 
 
@@ -74,20 +74,36 @@ def why_closed(quiz: Quiz, at: datetime) -> Any:
 
 
 def _pick(quiz: Quiz, rng: random.Random) -> list[tuple[Question, float]]:
+    """The question in each slot, in slot order: a fixed one, or one drawn at random from
+    the slot's category among those not picked yet. Two queries whatever the number of
+    slots: the fixed questions by id, and every question of the categories random slots
+    draw from."""
+    ids = {s.question_id for s in quiz.slots if s.question_id is not None}
+    by_id = (
+        {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(ids)))}
+        if ids
+        else {}
+    )
+    fixed: list[tuple[Slot, Question | None]] = []  # each slot and its fixed question
+    for slot in quiz.slots:
+        question = by_id.get(slot.question_id)
+        if question is None:  # no question id (no query), or a slot not flushed yet
+            question = slot.question
+        fixed.append((slot, question))
+    categories = {s.category_id for s, q in fixed if q is None and s.category_id is not None}
+    pools: dict[int, list[Question]] = {c: [] for c in categories}
+    if categories:
+        for question in db.session.scalars(
+            select(Question)
+            .where(Question.category_id.in_(categories), Question.qtype != "description")
+            .order_by(Question.id)
+        ):
+            pools[question.category_id].append(question)
     used: set[int] = set()
     picked: list[tuple[Question, float]] = []
-    for slot in quiz.slots:
-        question = slot.question
+    for slot, question in fixed:
         if question is None and slot.category_id is not None:
-            pool = list(
-                db.session.scalars(
-                    select(Question).where(
-                        Question.category_id == slot.category_id,
-                        Question.qtype != "description",
-                        Question.id.not_in(used) if used else True,
-                    )
-                )
-            )
+            pool = [q for q in pools[slot.category_id] if q.id not in used]
             question = rng.choice(pool) if pool else None
         if question is None:
             continue
@@ -152,13 +168,16 @@ def start_attempt(quiz: Quiz, user: User, at: datetime | None = None) -> Attempt
         with db.session.begin_nested():  # the unique partial index: one open attempt
             db.session.add(attempt)
             db.session.flush()
-            for index, slot in enumerate(layout):
-                db.session.add(
-                    Response(
-                        attempt_id=attempt.id, slot_index=index, question_id=slot["question_id"]
-                    )
-                )
-            db.session.flush()
+            # One executemany for every place, not one INSERT each: the ORM sends new
+            # objects one by one on SQLite (no RETURNING order it can rely on).
+            db.session.execute(
+                insert(Response),
+                [
+                    {"attempt_id": attempt.id, "slot_index": index, "question_id": s["question_id"]}
+                    for index, s in enumerate(layout)
+                ],
+            )
+        db.session.expire(attempt, ["responses"])  # loaded with their questions when used
     except IntegrityError:
         again = open_attempt(quiz, user.id)
         if again is None:
