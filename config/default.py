@@ -70,6 +70,8 @@ UPLOAD_MAX_MB_VIDEO = 200
 UPLOAD_MAX_MB_CAPTIONS = 1
 UPLOAD_MAX_MB_IMAGE = 5
 UPLOAD_MAX_MB_PACKAGE = 500
+# Audio (MP3, M4A, Ogg, WAV), e.g. a page's narration.
+UPLOAD_MAX_MB_AUDIO = 20
 # Live online classes: how many minutes before the start the join button opens.
 LIVE_JOIN_OPENS_MINUTES = 15
 

@@ -2,12 +2,12 @@
 
 Every upload goes through :func:`store_upload`: the file's extension AND its first bytes must
 match an allowed type for the upload's *kind* (``document``, ``video``, ``captions``, ``image``,
-``package``), and its size must be under ``UPLOAD_MAX_MB_<KIND>``. The bytes go to the site's
-:class:`Storage` (``STORAGE_BACKEND``; the default :class:`LocalStorage` keeps them under
-``STORAGE_DIR``, by default ``<instance>/files``) and a :class:`~lms.models.StoredFile` row names
-the course whose members may read them and, once :func:`link_files` ran, the activity that uses
-them. Files are served by ``learn.file`` with access checks: a file linked to an activity is
-readable by a learner only while that learner may open the activity.
+``package``, ``audio``), and its size must be under ``UPLOAD_MAX_MB_<KIND>``. The bytes go to
+the site's :class:`Storage` (``STORAGE_BACKEND``; the default :class:`LocalStorage` keeps them
+under ``STORAGE_DIR``, by default ``<instance>/files``) and a :class:`~lms.models.StoredFile`
+row names the course whose members may read them and, once :func:`link_files` ran, the
+activity that uses them. Files are served by ``learn.file`` with access checks: a file linked
+to an activity is readable by a learner only while that learner may open the activity.
 
 Storage is transactional from the caller's point of view: bytes saved during a database
 transaction that rolls back are removed, and bytes of files discarded with :func:`discard` are
@@ -199,6 +199,10 @@ FILE_TYPES: dict[str, FileType] = {
         FileType("gif", "image/gif", (b"GIF87a", b"GIF89a"), inline=True),
         FileType("webp", "image/webp", inline=True),
         FileType("zip", "application/zip", ZIP),
+        FileType("mp3", "audio/mpeg", inline=True),
+        FileType("m4a", "audio/mp4", inline=True),
+        FileType("ogg", "audio/ogg", (b"OggS",), inline=True),
+        FileType("wav", "audio/wav", inline=True),
     )
 }
 
@@ -208,8 +212,16 @@ KINDS: dict[str, tuple[str, ...]] = {
     "captions": ("vtt",),
     "image": ("png", "jpg", "jpeg", "gif", "webp"),
     "package": ("zip",),
+    "audio": ("mp3", "m4a", "ogg", "wav"),
 }
-DEFAULT_MAX_MB = {"document": 20, "video": 200, "captions": 1, "image": 5, "package": 500}
+DEFAULT_MAX_MB = {
+    "document": 20,
+    "video": 200,
+    "captions": 1,
+    "image": 5,
+    "package": 500,
+    "audio": 20,
+}
 
 
 def max_bytes(kind: str) -> int:
@@ -218,8 +230,12 @@ def max_bytes(kind: str) -> int:
 
 
 def _magic_ok(ftype: FileType, head: bytes) -> bool:
-    if ftype.extension == "mp4":
+    if ftype.extension in ("mp4", "m4a"):
         return head[4:8] == b"ftyp"
+    if ftype.extension == "mp3":  # an ID3 tag, or an MPEG audio frame's sync bits
+        return head[:3] == b"ID3" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
+    if ftype.extension == "wav":
+        return head[:4] == b"RIFF" and head[8:12] == b"WAVE"
     if ftype.extension == "webp":
         return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
     if ftype.extension == "vtt":

@@ -62,6 +62,16 @@ def test_child_sign_in_page_passes_axe_at_360(browser, shared_live_server, axe_j
     page = new_page(browser, shared_live_server.url, width=360)
     page.goto("/audience/child-login")
     page.get_by_label("แมว").first.check()  # a picture tile works with its label
+    assert page.get_by_role("radio", name="พระจันทร์").count() == 3  # named, in each choice
+    # The pictures are SVG drawings (emoji differ between phones), every one loaded, big.
+    pictures = page.locator(".picture-tiles img.pic")
+    assert pictures.count() == 3 * 12
+    sizes = pictures.evaluate_all(
+        "imgs => imgs.map(i => [i.complete && i.naturalWidth > 0, i.getBoundingClientRect().width])"
+    )
+    assert all(loaded and width >= 48 for loaded, width in sizes), sizes
+    for tile in page.locator(".picture-tiles label.tile").all()[:12]:
+        assert tile.bounding_box()["height"] >= 48
     violations = run_axe(page)
     assert violations == [], describe(violations)
     assert_fits(page, 360)

@@ -103,6 +103,59 @@ def test_child_signs_in_with_three_pictures(app, groups, login):
     assert client.post("/audience/child-login", data=right).status_code == 302
 
 
+def test_picture_tiles_are_svg_drawings_named_in_thai_and_english(app, groups, login):
+    import xml.dom.minidom
+
+    emoji = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
+    codes = [code for code, _name in guardians.PICTURES]
+    assert codes[:9] == ["cat", "dog", "elephant", "fish", "flower", "sun", "star", "tree", "car"]
+    assert len(codes) == len(set(codes)) == 12  # stored codes kept, three added at the end
+    client = login(person(locale="th"))
+    pages = {
+        "guardian": client.get("/audience/children/new").text,
+        "child": (client.post("/logout"), client.get("/audience/child-login"))[1].text,
+    }
+    for where, html in pages.items():
+        assert not emoji.search(html[html.index("picture-tiles") :]), where
+        tiles = re.findall(
+            r'<label class="check tile"><input[^>]*value="(\w+)"[^>]*> <span>'
+            r'<img class="pic" src="([^"]+)" alt="" width="64" height="64" data-picture="\w+"> '
+            r'<span class="pic-name">([^<]+)</span></span></label>',
+            html,
+        )
+        assert len(tiles) == 3 * len(codes), where  # three choices, every picture in each
+        names = {code: name for code, _src, name in tiles}
+        assert names["cat"] == "แมว" and names["house"] == "บ้าน" and names["moon"] == "พระจันทร์"
+        for code, src, _name in tiles:
+            assert src.startswith(f"/plugins/lms_audience/static/pictures/{code}.svg?v=")
+    for code in codes:
+        r = client.get(f"/plugins/lms_audience/static/pictures/{code}.svg")
+        body = r.data
+        r.close()
+        assert r.status_code == 200 and r.mimetype == "image/svg+xml", code
+        root = xml.dom.minidom.parseString(body).documentElement  # noqa: S318 - our own files
+        assert root.tagName == "svg" and root.getAttribute("viewBox") == "0 0 64 64"
+        assert b"<script" not in body and b"href" not in body  # plain drawings
+    en = login(person()).get("/audience/children/new").text
+    assert '<span class="pic-name">Cat</span>' in en and '<span class="pic-name">Moon</span>' in en
+
+
+def test_child_signs_in_with_new_pictures(app, groups, login):
+    client = login(person())
+    r = add_child(
+        client, kind="picture", pin="", picture_1="moon", picture_2="house", picture_3="bird"
+    )
+    assert r.status_code == 302, r.text
+    client.post("/logout")
+    right = {
+        "login_name": "nong-mali",
+        "picture_1": "moon",
+        "picture_2": "house",
+        "picture_3": "bird",
+    }
+    assert client.post("/audience/child-login", data=right).status_code == 302
+
+
 def test_child_form_errors_beside_the_fields(app, groups, login):
     client = login(person())
     too_old = add_child(client, birth_date="2000-01-01")

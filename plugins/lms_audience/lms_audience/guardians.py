@@ -32,19 +32,25 @@ CHILD_DOMAIN = "child.invalid"
 LOGIN_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 PIN = re.compile(r"^[0-9]{4,8}$")
 
-#: The pictures a child can sign in with: code, emoji, label. Codes are stored (hashed).
-PICTURES: list[tuple[str, str, Any]] = [
-    ("cat", "🐱", _l("Cat")),
-    ("dog", "🐶", _l("Dog")),
-    ("elephant", "🐘", _l("Elephant")),
-    ("fish", "🐟", _l("Fish")),
-    ("flower", "🌼", _l("Flower")),
-    ("sun", "☀️", _l("Sun")),
-    ("star", "⭐", _l("Star")),
-    ("tree", "🌳", _l("Tree")),
-    ("car", "🚗", _l("Car")),
+#: The pictures a child can sign in with: code and name. Codes are stored (hashed, in order),
+#: so never rename or remove one; add new ones at the end. Each code has a drawing in
+#: ``static/pictures/<code>.svg`` (SVG, not emoji: emoji look different, or are missing, on
+#: different phones).
+PICTURES: list[tuple[str, Any]] = [
+    ("cat", _l("Cat")),
+    ("dog", _l("Dog")),
+    ("elephant", _l("Elephant")),
+    ("fish", _l("Fish")),
+    ("flower", _l("Flower")),
+    ("sun", _l("Sun")),
+    ("star", _l("Star")),
+    ("tree", _l("Tree")),
+    ("car", _l("Car")),
+    ("bird", _l("Bird")),
+    ("moon", _l("Moon")),
+    ("house", _l("House")),
 ]
-PICTURE_CODES = tuple(code for code, _e, _l2 in PICTURES)
+PICTURE_CODES = tuple(code for code, _name in PICTURES)
 PICTURES_NEEDED = 3
 
 
@@ -66,6 +72,11 @@ def placeholder_email() -> str:
 
 def is_child(user: Any) -> bool:
     return bool(getattr(user, "email", None)) and user.email.lower().endswith("@" + CHILD_DOMAIN)
+
+
+def picture_file(code: str) -> str:
+    """The picture's drawing, relative to the plugin's static folder."""
+    return f"pictures/{code}.svg"
 
 
 def picture_secret(codes: list[str]) -> str:

@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from lms.forms import choices
-from lms_audience.guardians import PICTURES, PICTURES_NEEDED
+from lms_audience.guardians import PICTURES, PICTURES_NEEDED, picture_file
 
 AS_GROUP = ("", _l("As for my group"))
 ON_OFF = [AS_GROUP, ("1", _l("On")), ("0", _l("Off"))]
@@ -47,9 +47,18 @@ class PrefsForm(FlaskForm):
 
 
 def picture_choices():
-    """Each picture as a big emoji (hidden from screen readers) and its name."""
-    tile = Markup('<span class="pic" aria-hidden="true">%s</span> %s')
-    return choices((code, tile % (emoji, str(label))) for code, emoji, label in PICTURES)
+    """Each picture as a drawing and its name. The name is the radio button's accessible name
+    (the label's text), so the drawing itself is decorative (``alt=""``), not read twice."""
+    from lms.theming import plugin_url
+
+    tile = Markup(
+        '<img class="pic" src="%s" alt="" width="64" height="64" data-picture="%s"> '
+        '<span class="pic-name">%s</span>'
+    )
+    return choices(
+        (code, tile % (plugin_url("lms_audience", picture_file(code)), code, str(label)))
+        for code, label in PICTURES
+    )
 
 
 class SecretFields:

@@ -8,6 +8,9 @@ URL (``/files/<id>/<name>``); :meth:`PageType.export_data` replaces those URLs w
 ``lms-page-image:<n>`` references and names the files in ``image_<n>`` (``file_fields``), so
 course packages and duplication copy the files and :meth:`PageType.import_data` points the body
 at the copies.
+
+A page may also carry a narration, an audio file read aloud to learners: see
+:mod:`lms_page.narration`.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from markupsafe import Markup, escape
 from sqlalchemy import select
-from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from lms import hookimpl
@@ -33,6 +36,7 @@ from lms.forms import choices
 from lms.html import markdown, sanitize
 from lms.models import Activity, StoredFile
 from lms.storage import KINDS, UploadError, check_upload, discard, store_upload
+from lms_page import narration
 
 LMS_PLUGIN_API = ">=1,<2"
 HERE = Path(__file__).resolve().parent
@@ -163,11 +167,24 @@ class PageForm(FlaskForm):
             "Say what the picture shows, for learners who cannot see it. Required with an image."
         ),
     )
+    page_audio = FileField(
+        _l("Narration audio (optional)"),
+        description=_l(
+            "MP3, M4A, Ogg or WAV: the lesson read aloud. Learners see a player at the top "
+            "of the page; young children get a big Listen button. A new file replaces the "
+            "old one."
+        ),
+        render_kw={"accept": ",".join("." + e for e in KINDS["audio"]) + ",audio/*"},
+    )
+    page_audio_remove = BooleanField(_l("Remove the narration (its file is deleted)"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         obj = kwargs.get("obj")
-        attach_images(self, obj if isinstance(obj, Activity) else None)
+        activity = obj if isinstance(obj, Activity) else None
+        attach_images(self, activity)
+        page = db.session.get(_page_model(), activity.id) if activity and activity.id else None
+        narration.attach(self, page)
 
 
 def page_images(activity_id: int) -> list:
@@ -221,7 +238,7 @@ class PageType(ContentType):
     description = _l("Text and pictures, written in Markdown or pasted as HTML.")
     icon = "📄"
     completion_modes = ("manual", "view")
-    file_fields = IMAGE_FIELDS
+    file_fields = (*IMAGE_FIELDS, narration.FIELD)
 
     def _page(self, activity):
         return db.session.get(_page_model(), activity.id)
@@ -243,6 +260,8 @@ class PageType(ContentType):
             and not hasattr(form.page_images, "images")
         ):
             attach_images(form, activity)
+        if not narration.validate(form):
+            return False
         if not _has_file(form.page_image):
             return True
         ok = True
@@ -294,6 +313,7 @@ class PageType(ContentType):
                 snippet = markdown_snippet(alt, url)
             body = f"{body.rstrip()}\n\n{snippet}\n" if body.strip() else f"{snippet}\n"
         page.body = body
+        narration.save(page, activity, form)
         db.session.add(page)
         db.session.flush()
 
@@ -305,7 +325,11 @@ class PageType(ContentType):
             if "<img" in body:
                 alts = {row.file_id: row.alt for row in page_images(activity.id)}
                 body = _finish_images(body, alts)
-        return Markup(render_template("lms_page/view.html", body=body))
+        return Markup(
+            render_template(
+                "lms_page/view.html", body=body, narration=narration.context(page, activity)
+            )
+        )
 
     def delete(self, activity):
         for row in page_images(activity.id):
@@ -313,6 +337,7 @@ class PageType(ContentType):
             db.session.delete(row)
         page = self._page(activity)
         if page is not None:
+            narration.drop(page)
             db.session.delete(page)
 
     def export_data(self, activity):
@@ -334,6 +359,8 @@ class PageType(ContentType):
             data["images"] = [{"alt": row.alt} for row in rows]
             for n, row in enumerate(rows, start=1):
                 data[f"image_{n}"] = row.file_id
+        if page.narration_id is not None:
+            data[narration.FIELD] = page.narration_id
         return data
 
     def import_data(self, activity, data):
@@ -372,6 +399,7 @@ class PageType(ContentType):
             data.get("format") if data.get("format") in ("markdown", "html") else "markdown"
         )
         page.body = _TOKEN_RE.sub(resolve, str(data.get("body") or ""))
+        narration.import_into(page, data)
         db.session.add(page)
         db.session.flush()
 
@@ -412,6 +440,11 @@ def lms_content_types(app):
 @hookimpl
 def lms_load_templates(app):
     return str(HERE / "templates")
+
+
+@hookimpl
+def lms_load_static(app):
+    return str(HERE / "static")
 
 
 @hookimpl

@@ -15,6 +15,12 @@ class Page(db.Model):
     )
     format: Mapped[str] = mapped_column(String(10), default="markdown")
     body: Mapped[str] = mapped_column(Text, default="")
+    #: Optional narration: an audio file the educator recorded, read aloud to the learner.
+    narration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_file.id", ondelete="SET NULL"), nullable=True
+    )
+
+    narration: Mapped[StoredFile | None] = relationship()
 
 
 class PageImage(db.Model):
