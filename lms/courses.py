@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
@@ -135,6 +137,20 @@ def add_enrolment(user: User, course: Course, role: str = "learner") -> Enrolmen
 
         record(kind="course_enrolment", source=f"course:{course.id}", user_id=user.id)
     return enrolment
+
+
+def activity_sequence(course_id: int, staff: bool) -> list[Any]:
+    """The course's activities in outline order as light rows (``id``, ``is_visible``): what
+    a lesson needs for its previous/next links and position, without loading every activity."""
+    stmt = (
+        select(Activity.id, Activity.is_visible)
+        .join(Section, Activity.section_id == Section.id)
+        .where(Activity.course_id == course_id)
+        .order_by(Section.position, Activity.position, Activity.id)
+    )
+    if not staff:
+        stmt = stmt.where(Activity.is_visible.is_(True))
+    return list(db.session.execute(stmt))
 
 
 def visible_activities(course: Course, staff: bool) -> list[Activity]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -24,18 +26,37 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
-def sanitize(html: str) -> Markup:
-    """Keep formatting, drop script, event handlers, styles and ``javascript:`` links."""
-    clean = nh3.clean(
-        html or "",
+# Rendering is a pure function of the text, and the same lesson is read again and again:
+# keep the results of recent texts (each under CACHE_MAX_CHARS) per process.
+CACHE_ENTRIES = 512
+CACHE_MAX_CHARS = 64_000
+
+
+def _clean(html: str) -> str:
+    return nh3.clean(
+        html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto", "tel"},
         link_rel="noopener noreferrer nofollow",
     )
-    return Markup(clean)
+
+
+def _render(text: str) -> str:
+    return _clean(_md.render(text))
+
+
+_clean_cached = lru_cache(maxsize=CACHE_ENTRIES)(_clean)
+_render_cached = lru_cache(maxsize=CACHE_ENTRIES)(_render)
+
+
+def sanitize(html: str) -> Markup:
+    """Keep formatting, drop script, event handlers, styles and ``javascript:`` links."""
+    html = html or ""
+    return Markup(_clean_cached(html) if len(html) <= CACHE_MAX_CHARS else _clean(html))
 
 
 def markdown(text: str) -> Markup:
     """Markdown (CommonMark with tables) to sanitised HTML. Thai text passes through intact."""
-    return sanitize(_md.render(text or ""))
+    text = text or ""
+    return Markup(_render_cached(text) if len(text) <= CACHE_MAX_CHARS else _render(text))

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
@@ -120,7 +120,32 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "th")
+    # Templates look their words up in the request's catalogue, found once per request (a page
+    # asks for some sixty words; Flask-Babel's own callables find the catalogue each time).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.before_request(_translate_form_messages)
+
+
+def request_translations():
+    """The catalogue of the current request's language, kept where ``flask_babel.refresh``
+    (and so ``force_locale``) forgets it, so a change of language is always seen."""
+    if not has_app_context():
+        return get_translations()
+    ctx = getattr(g, "_flask_babel", None)
+    found = getattr(ctx, "babel_translations", None)
+    if found is not None:
+        return found
+    found = get_translations()
+    ctx = getattr(g, "_flask_babel", None)  # made by get_translations inside a context
+    if ctx is not None:
+        ctx.babel_translations = found
+    return found
 
 
 class FormMessages:

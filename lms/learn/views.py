@@ -73,7 +73,7 @@ def activity(activity_id: int):
     except Exception as exc:  # a broken content type must not break the lesson page
         plugins.get_manager().fail(content_type.plugin, exc, unregister=False)
         body = Markup("<p>%s</p>") % _("This activity could not be shown. The error was logged.")
-    siblings = courses.visible_activities(activity.course, staff)
+    siblings = courses.activity_sequence(activity.course_id, staff)
     index = next(i for i, a in enumerate(siblings) if a.id == activity.id)
     prev_a = siblings[index - 1] if index > 0 else None
     next_a = siblings[index + 1] if index + 1 < len(siblings) else None
