@@ -11,7 +11,8 @@ def safe_next_url(default: str | None = None) -> str | None:
     """The ``next`` parameter if it points inside this site, else ``default``."""
     target = request.args.get("next") or request.form.get("next") or ""
     parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+    # "//host" and "/\\host" both lead browsers to another site.
+    if target.startswith("/") and not target.startswith(("//", "/\\")) and not parts.netloc:
         return target
     return default
 

@@ -79,3 +79,15 @@ class DeleteAccountForm(FlaskForm):
         _l("I understand that my account is deleted for good and cannot be restored."),
         validators=[DataRequired(message=_l("Tick the box to confirm."))],
     )
+
+
+class ConsentForm(FlaskForm):
+    """Agreeing again after the privacy notice changed (``PRIVACY_POLICY_VERSION``)."""
+
+    consent = BooleanField(
+        _l(
+            "I have read the new privacy notice and agree that this site keeps my data"
+            " for my learning."
+        ),
+        validators=[DataRequired(message=_l("Please agree to the privacy notice to go on."))],
+    )

@@ -17,7 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lms.auth import account, forms, services
+from lms.auth import account, consent, forms, services
 from lms.extensions import db, limiter
 from lms.utils import safe_next_url
 
@@ -174,3 +174,8 @@ def delete_account():
             flash(_("Your account is deleted. Thank you for learning with us."), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/delete.html", form=form, blocked=blocked)
+
+
+# Asking again when the privacy notice changes (lms/auth/consent.py).
+bp.add_url_rule("/privacy/consent", "consent", consent.consent, methods=["GET", "POST"])
+bp.before_app_request(consent.check)
