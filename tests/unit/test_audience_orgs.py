@@ -148,6 +148,10 @@ def test_admin_sees_why_a_user_is_in_each_group(make_app):
         r = client.get("/audience/admin/users?email=nobody@example.com")
         assert 'id="email-error"' in r.text and "No account has this email address." in r.text
         assert client.get("/audience/admin/users/99999").status_code == 404
+        # The core's page for the user links here through the admin_user slot.
+        core_page = client.get(f"/admin/users/{person.id}").text
+        assert f'href="/audience/admin/users/{person.id}"' in core_page
+        assert "Audience groups, and why this person is in them" in core_page
 
 
 def test_districts_come_from_the_lms_districts_hook(groups, login, f):

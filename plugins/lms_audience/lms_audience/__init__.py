@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import render_template, url_for
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from lms import hookimpl
@@ -105,6 +106,12 @@ def lms_tpl_snippets(app, slot, context):
         return Snippet(Markup(html), order=40)
     if slot == "course_header":
         return _course_header(context.get("course"))
+    if slot == "admin_user" and context.get("user") is not None:
+        link = Markup('<p><a href="%s">%s</a></p>') % (
+            url_for("audience_admin.user", user_id=context["user"].id),
+            _("Audience groups, and why this person is in them"),
+        )
+        return Snippet(link, order=40)
     if slot == "home_top":
         from flask_login import current_user
 
