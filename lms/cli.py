@@ -11,7 +11,6 @@ import sys
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
-from flask_migrate import upgrade
 
 from lms.extensions import db
 
@@ -29,6 +28,8 @@ def main() -> None:
 
 def init_database() -> None:
     """Create or upgrade every table: the core's migrations and each plugin's branch."""
+    from flask_migrate import upgrade
+
     upgrade(revision="heads")
 
 

@@ -1,11 +1,11 @@
 """Every Flask extension the core uses, created once and bound in ``create_app``."""
 
+import click
 from flask import request
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
@@ -29,8 +29,58 @@ def _client_address() -> str:
     return request.remote_addr or "unknown"
 
 
+class LazyMigrate:
+    """Flask-Migrate, imported the first time something asks for it: a migration command,
+    ``lms init``, a plugin upgrade. Alembic brings Mako and Pygments along, about 11 MB that
+    every web worker would otherwise hold and never use.
+
+    ``init_app`` leaves a stand-in at ``app.extensions["migrate"]``; the first attribute read
+    from it binds the real :class:`flask_migrate.Migrate`, which takes its place."""
+
+    def __init__(self) -> None:
+        self._configure: list = []
+        self._real = None
+
+    def configure(self, f):
+        self._configure.append(f)
+        return f
+
+    def init_app(self, app, db, **kwargs) -> None:
+        app.extensions["migrate"] = _MigrateStandIn(self, app, db, kwargs)
+        app.cli.add_command(_LazyDbCommands("db", help="Perform database migrations."))
+
+    def real(self):
+        if self._real is None:
+            from flask_migrate import Migrate
+
+            self._real = Migrate()
+            for f in self._configure:
+                self._real.configure(f)
+        return self._real
+
+
+class _LazyDbCommands(click.Group):
+    """``lms db ...``: Flask-Migrate's command group, imported when it is used (its context,
+    options and subcommands are the real group's)."""
+
+    def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[override]
+        from flask_migrate.cli import db as commands
+
+        return commands.make_context(info_name, args, parent=parent, **extra)
+
+
+class _MigrateStandIn:
+    def __init__(self, lazy: LazyMigrate, app, db, kwargs: dict) -> None:
+        self._bind = (lazy, app, db, kwargs)
+
+    def __getattr__(self, name: str):
+        lazy, app, db, kwargs = self.__dict__["_bind"]
+        lazy.real().init_app(app, db, **kwargs)  # replaces this stand-in
+        return getattr(app.extensions["migrate"], name)
+
+
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
+migrate = LazyMigrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
