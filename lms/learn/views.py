@@ -17,28 +17,41 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from lms import courses, plugins, progress
 from lms.content import locked_reason, open_activity, outline_locks
 from lms.extensions import db
-from lms.models import Activity, Enrolment, StoredFile
+from lms.models import Activity, Course, Enrolment, StoredFile
 
 bp = Blueprint("learn", __name__)
 
 
 def _activity_for(activity_id: int) -> tuple[Activity, Enrolment | None, bool]:
     """The activity if the current user may open it: enrolled, or staff of the course."""
-    activity = db.session.get(Activity, activity_id)
-    if activity is None:
+    # The activity, its course and the user's enrolment in one round trip (the same checks as
+    # courses.get_course_or_404 and courses.is_teacher).
+    row = db.session.execute(
+        select(Activity, Course, Enrolment)
+        .join(Course, Course.id == Activity.course_id)
+        .outerjoin(
+            Enrolment,
+            and_(Enrolment.course_id == Course.id, Enrolment.user_id == current_user.id),
+        )
+        .where(Activity.id == activity_id)
+    ).first()
+    if row is None:
         abort(404)
-    course = courses.get_course_or_404(activity.course_id, current_user)
+    activity, course, enrolment = row
+    staff = (
+        courses.is_teacher(current_user, course, enrolment) if enrolment else current_user.is_admin
+    )
+    if not course.is_published and not staff:
+        abort(404)
     # ``activity.course`` is this course: say so, or reading it later loads it again.
     set_committed_value(activity, "course", course)
-    enrolment = courses.enrolment_of(current_user, course)
-    staff = courses.is_teacher(current_user, course, enrolment)
     if not staff:
         if enrolment is None:
             abort(403)
@@ -73,14 +86,19 @@ def activity(activity_id: int):
     except Exception as exc:  # a broken content type must not break the lesson page
         plugins.get_manager().fail(content_type.plugin, exc, unregister=False)
         body = Markup("<p>%s</p>") % _("This activity could not be shown. The error was logged.")
-    siblings = courses.activity_sequence(activity.course_id, staff)
+    # After mark_viewed: its flush makes a completion on view count in the progress below.
+    siblings = courses.activity_sequence(
+        activity.course_id, staff, user_id=current_user.id if is_learner else None
+    )
     index = next(i for i, a in enumerate(siblings) if a.id == activity.id)
     prev_a = siblings[index - 1] if index > 0 else None
     next_a = siblings[index + 1] if index + 1 < len(siblings) else None
-    # The visible activities are in ``siblings`` (staff see hidden ones too): no count query.
+    # Completed visible activities out of the visible ones (progress.course_progress's rule),
+    # counted from the sequence: no count queries.
     course_progress = (
-        progress.course_progress(
-            current_user.id, activity.course_id, total=sum(1 for a in siblings if a.is_visible)
+        progress.CourseProgress(
+            done=sum(1 for a in siblings if a.is_visible and a.done),
+            total=sum(1 for a in siblings if a.is_visible),
         )
         if is_learner
         else None
