@@ -123,3 +123,14 @@ def init_app(app: Flask) -> SiteCache:
             site_cache.changed()
 
     return site_cache
+
+
+def shared_backend() -> Any:
+    """The cache every process of the site shares (Redis, with ``REDIS_URL``), or ``None`` when
+    processes share none: a value kept per process could then go stale in the others. For
+    plugins that keep a per-user value of their own (see docs/plugins.md)."""
+    from flask import current_app
+
+    site_cache = getattr(current_app.extensions.get("lms"), "site_cache", None)
+    enabled = site_cache.enabled if site_cache is not None else current_app.config.get("REDIS_URL")
+    return current_app.extensions["cache"][cache] if enabled else None

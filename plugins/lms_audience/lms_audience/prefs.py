@@ -13,7 +13,7 @@ import logging
 import uuid
 from typing import Any
 
-from flask import current_app, g, has_app_context, has_request_context
+from flask import g, has_app_context, has_request_context
 from sqlalchemy import event, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
@@ -159,11 +159,9 @@ def _facts_key(user_id: int) -> str:
 
 def _backend() -> Any:
     """The shared cache backend, or ``None`` when processes share no cache."""
-    from lms.extensions import cache
+    from lms.site_cache import shared_backend
 
-    site_cache = getattr(current_app.extensions.get("lms"), "site_cache", None)
-    enabled = site_cache.enabled if site_cache is not None else current_app.config.get("REDIS_URL")
-    return current_app.extensions["cache"][cache] if enabled else None
+    return shared_backend()
 
 
 def compute_facts(user: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from lms_notify.channels import Channel, Message
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert
 
 from lms import hookimpl
 from lms.extensions import db
@@ -49,24 +49,23 @@ class InappChannel(Channel):
         if dialect in ("postgresql", "sqlite"):
             stmt = stmt.on_conflict_do_nothing(index_elements=["key"])
         db.session.execute(stmt)  # committed together with the delivery's "sent"
+        from lms_notify_inapp import unread
+
+        unread.changed([message.user_id])
 
 
 def unread_count(user_id: int) -> int:
-    from lms_notify_inapp.models import InappMessage
+    """The user's unread in-site messages (cached: see lms_notify_inapp/unread.py)."""
+    from lms_notify_inapp import unread
 
-    return (
-        db.session.scalar(
-            select(func.count(InappMessage.id)).where(
-                InappMessage.user_id == user_id, InappMessage.read_at.is_(None)
-            )
-        )
-        or 0
-    )
+    return unread.unread_count(user_id)
 
 
 @hookimpl
 def lms_load_models(app):
-    from lms_notify_inapp import models  # noqa: F401
+    from lms_notify_inapp import models, unread  # noqa: F401
+
+    unread.install()
 
 
 @hookimpl
@@ -135,6 +134,8 @@ def lms_user_erase(app, user):
     """PDPA erasure: the in-site messages are personal; they go."""
     from sqlalchemy import delete
 
+    from lms_notify_inapp import unread
     from lms_notify_inapp.models import InappMessage
 
     db.session.execute(delete(InappMessage).where(InappMessage.user_id == user.id))
+    unread.changed([user.id])

@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 from lms.extensions import db
 from lms.models.base import utcnow
 from lms.utils import int_arg
+from lms_notify_inapp import unread
 from lms_notify_inapp.models import InappMessage
 
 bp = Blueprint("lms_notify_inapp", __name__, url_prefix="/notify/inbox")
@@ -47,6 +48,7 @@ def mark_read(message_id: int):
         abort(404)
     if m.read_at is None:
         m.read_at = utcnow()
+        unread.changed([current_user.id])
     url = m.url
     db.session.commit()
     if request.form.get("open") and url:
@@ -63,5 +65,6 @@ def mark_all_read():
         .where(InappMessage.user_id == current_user.id, InappMessage.read_at.is_(None))
         .values(read_at=utcnow())
     )
+    unread.changed([current_user.id])
     db.session.commit()
     return redirect(url_for(".inbox"))
