@@ -131,6 +131,20 @@ def test_reach_and_import_pages_pass_axe(browser, site, axe_js, tmp_path):
     page.goto("/outreach/dashboard?fy=2566")
     assert _tile(page, "reach") == 4321
 
+    # correcting the post: the edit page passes axe, fits, and the tile follows
+    page.goto("/outreach/reach?fy=2566")
+    with page.expect_navigation():
+        page.locator("#reach-posts a", has_text="แก้ไข").first.click()
+    assert page.get_by_role("heading", name="แก้ไขโพสต์").count() == 1
+    assert_fits(page)
+    violations = run_axe(page)
+    assert not violations, describe(violations)
+    page.fill("#reach", "5000")
+    with page.expect_navigation():
+        page.get_by_role("button", name="บันทึกการแก้ไข").click()
+    page.goto("/outreach/dashboard?fy=2566")
+    assert _tile(page, "reach") == 5000
+
     bad = tmp_path / "bad.csv"
     bad.write_text(
         "kind,title,date,audience,district,participants\nparty,X,2023-01-01,youth,5001,3\n",

@@ -326,6 +326,147 @@ def test_cli_report_refuses_a_common_era_year(app):
     assert result.exit_code != 0
 
 
+# -- report filters on the command line (the dashboard's filters) -------------------------------
+
+
+def _cli(app, *args):
+    return app.test_cli_runner().invoke(args=["outreach", "report", "--fy", "2566", *args])
+
+
+def _same_as_build(fy: int, filters: report.Filters) -> dict:
+    """``report.build`` with these filters, as the JSON the command prints."""
+    return json.loads(json.dumps(report.build(fy, filters), ensure_ascii=False))
+
+
+@pytest.mark.parametrize(
+    ("args", "filters", "total", "unique", "reach"),
+    [
+        ((), report.Filters(), 355, 2, 1500),
+        (("--group", "elderly"), report.Filters(audience="elderly"), 1, 1, 1500),
+        (("--group", "unknown"), report.Filters(audience="unknown"), 340, 1, 1500),
+        (("--district", "5001"), report.Filters(district="5001"), 302, 1, 1500),
+        (("--kind", "onsite_workshop"), report.Filters(kind="onsite_workshop"), 12, 1, 1500),
+        (("--kind", "radio_broadcast"), report.Filters(kind="radio_broadcast"), 40, 0, 1500),
+        (("--from", "2023-01-02"), report.Filters(start=datetime(2023, 1, 2).date()), 353, 1, 500),
+        (
+            ("--from", "2022-11-01", "--to", "2022-11-30"),
+            report.Filters(start=datetime(2022, 11, 1).date(), end=datetime(2022, 11, 30).date()),
+            2,
+            2,
+            0,
+        ),
+        (
+            ("--group", "youth", "--district", "5003"),
+            report.Filters(audience="youth", district="5003"),
+            1,
+            1,
+            1500,
+        ),
+    ],
+)
+def test_cli_report_filters_narrow_like_report_build(app, f, args, filters, total, unique, reach):
+    _known_data(f)
+    result = _cli(app, *args, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data == _same_as_build(2566, filters)
+    assert (data["total_participants"], data["unique_participants"], data["reach"]) == (
+        total,
+        unique,
+        reach,
+    )
+    assert data["filters"] == filters.as_dict()
+
+
+def test_cli_report_dates_in_the_buddhist_era_are_the_same_days(app, f):
+    _known_data(f)
+    ce = json.loads(_cli(app, "--from", "2023-01-02", "--to", "2023-03-03", "--json").output)
+    be = json.loads(_cli(app, "--from", "2566-01-02", "--to", "2566-03-03", "--json").output)
+    assert ce == be
+    assert ce["period"] == {
+        "start": "2023-01-02",
+        "end_exclusive": "2023-03-04",
+        "timezone": "Asia/Bangkok",
+    }
+    assert ce["total_participants"] == 1 + 12 + 300  # class:2, the workshop, the fair
+
+
+def test_cli_report_leap_day_of_a_buddhist_era_year(app):
+    # 2567 BE is 2024 CE, a leap year: 29 Feb 2567 exists (as 2567 CE it would not)
+    result = app.test_cli_runner().invoke(
+        args=["outreach", "report", "--fy", "2567", "--from", "2567-02-29", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["period"]["start"] == "2024-02-29"
+
+
+@pytest.mark.parametrize(
+    ("args", "option", "value"),
+    [
+        (("--group", "nobody"), "--group", "nobody"),
+        (("--group", "Elderly"), "--group", "Elderly"),
+        (("--district", "9999"), "--district", "9999"),
+        (("--kind", "party"), "--kind", "party"),
+        (("--from", "2023-13-01"), "--from", "2023-13-01"),
+        (("--from", "15/01/2566"), "--from", "15/01/2566"),
+        (("--to", "yesterday"), "--to", "yesterday"),
+        (("--to", "2564-02-29"), "--to", "2564-02-29"),  # 2021 CE: no 29 February
+        (("--from", "2023-03-01", "--to", "2023-02-01"), "--to", "2023-02-01"),
+    ],
+)
+def test_cli_report_bad_filter_is_a_usage_error_naming_the_value(app, f, args, option, value):
+    result = _cli(app, *args)
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)  # click's usage error, not a crash
+    assert "Traceback" not in result.output
+    assert option in result.output and repr(value) in result.output
+
+
+def test_cli_report_bad_kind_lists_the_known_kinds(app):
+    result = _cli(app, "--kind", "party")
+    assert "online_class" in result.output and "radio_broadcast" in result.output
+
+
+def test_cli_report_text_shows_the_filters_and_period(app, f):
+    _known_data(f)
+    result = _cli(app, "--district", "5001", "--group", "youth", "--to", "2566-01-31")
+    assert result.exit_code == 0, result.output
+    head = result.output.split("\n\n")[0]
+    assert "2022-10-01 – 2023-02-01" in head
+    assert "5001 เมืองเชียงใหม่ / Mueang Chiang Mai" in head
+    assert "ผู้สูงอายุ" not in head and "เยาวชน / Youth" in head
+    total = next(line for line in result.output.splitlines() if "Total participants" in line)
+    assert total.split()[-1] == "2"  # a's two online classes in Mueang Chiang Mai
+
+
+def test_cli_report_csv_is_the_dashboards_export(app, f, login):
+    _known_data(f)
+    result = _cli(app, "--csv", "--district", "5001", "--kind", "event")
+    assert result.exit_code == 0, result.output
+    officer = login(f.user("programme_officer"))
+    page = officer.get("/outreach/dashboard/report.csv?fy=2566&district=5001&kind=event")
+    assert page.status_code == 200
+    assert result.stdout_bytes == page.data  # the same bytes (CRLF rows, BOM)
+    assert result.output.startswith("\ufeff") and "เมืองเชียงใหม่,300,0" in result.output
+
+
+def test_cli_report_xlsx_file(app, f, tmp_path):
+    from openpyxl import load_workbook
+
+    _known_data(f)
+    path = tmp_path / "fy2566.xlsx"
+    result = _cli(app, "--xlsx", str(path), "--group", "youth")
+    assert result.exit_code == 0, result.output
+    ws = load_workbook(path)["สรุปผล"]
+    values = {row[0]: row[1:] for row in ws.iter_rows(min_row=5, values_only=True)}
+    assert values["ผู้เข้าร่วมทั้งหมด"][0] == 3  # a: 2 online classes and the workshop
+
+
+def test_cli_report_one_output_format_at_a_time(app):
+    result = _cli(app, "--json", "--csv")
+    assert result.exit_code == 2 and "--xlsx" in result.output
+
+
 def test_audience_comes_from_the_audience_hooks_when_not_given(make_app, f):
     # only this module answers lms_audience_groups_for, so the first answer is known
     app = make_app(EXTRA_PLUGINS=[f"outreach_test_kind={THIS}"], DISABLED_PLUGINS=["lms_audience"])

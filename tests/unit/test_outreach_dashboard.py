@@ -188,6 +188,18 @@ def test_invalid_filters_are_shown_and_ignored(app, f, oc):
     assert tile(r.text, "total_participants") == 0
 
 
+def test_date_filter_reads_the_leap_day_of_a_buddhist_era_year(app, oc):
+    # 2567 BE = 2024 CE, a leap year (the CLI's --from/--to read dates the same way)
+    record(kind="event", source="e:1", occurred_at=bkk(2024, 2, 28, 12), headcount=5)
+    record(kind="event", source="e:2", occurred_at=bkk(2024, 2, 29, 12), headcount=7)
+    db.session.commit()
+    r = oc.get("/outreach/dashboard?fy=2567&start=2567-02-29")
+    assert 'aria-invalid="true"' not in r.text
+    assert tile(r.text, "total_participants") == 7
+    r = oc.get("/outreach/dashboard?fy=2567&start=2564-02-29")  # 2021 CE: no such day
+    assert 'aria-invalid="true"' in r.text and tile(r.text, "total_participants") == 12
+
+
 def test_months_are_october_to_september_with_thai_buddhist_era_labels(app, f, oc):
     known_data(f)
     html = oc.get("/outreach/dashboard?fy=2566").text
@@ -418,7 +430,7 @@ def test_reach_date_typed_in_the_buddhist_era(app, oc):
 )
 def test_reach_form_validation_errors_beside_the_field(app, oc, field, value):
     r = oc.post("/outreach/reach", data={**GOOD_POST, field: value})
-    assert r.status_code == 200
+    assert r.status_code == 422  # sent back with the errors (as the edit form)
     assert f'id="{field}-error"' in r.text
     assert db.session.scalar(select(func.count(ReachPost.id))) == 0
 
@@ -429,6 +441,127 @@ def test_reach_post_delete(app, oc):
     assert oc.post(f"/outreach/reach/{post_id}/delete").status_code == 302
     assert db.session.scalar(select(func.count(ReachPost.id))) == 0
     assert oc.post(f"/outreach/reach/{post_id}/delete").status_code == 404
+
+
+def _post_row(post_id: int) -> tuple:
+    db.session.expire_all()
+    p = db.session.get(ReachPost, post_id)
+    return (p.platform, p.url, p.posted_on, p.reach, p.impressions, p.engagements, p.campaign)
+
+
+def test_reach_post_edit_changes_the_campaign_and_platform_totals(app, oc):
+    from lms_outreach import dashboard
+
+    oc.post("/outreach/reach", data=GOOD_POST)  # Facebook, ปีใหม่, reach 1200
+    oc.post(
+        "/outreach/reach",
+        data={**GOOD_POST, "url": "https://line.example/2", "platform": "LINE", "campaign": "Open"},
+    )
+    first = db.session.scalar(select(ReachPost.id).order_by(ReachPost.id))
+    page = oc.get(f"/outreach/reach/{first}/edit")
+    assert page.status_code == 200
+    assert 'value="https://www.facebook.com/pao/posts/1"' in page.text
+    assert 'value="2023-01-15"' in page.text and 'value="ปีใหม่"' in page.text
+    assert f'href="/outreach/reach/{first}/edit"' in oc.get("/outreach/reach?fy=2566").text
+
+    r = oc.post(
+        f"/outreach/reach/{first}/edit",
+        data={**GOOD_POST, "platform": "LINE", "campaign": "Open", "reach": "300"},
+    )
+    assert r.status_code == 302 and "fy=2566" in r.headers["Location"]
+    assert _post_row(first)[0] == "LINE" and _post_row(first)[3] == 300
+    assert db.session.scalar(select(func.count(ReachPost.id))) == 2  # edited, not added
+    totals = dashboard.reach_totals(2566)
+    assert [(t["name"], t["posts"], t["reach"]) for t in totals["campaigns"]] == [("Open", 2, 1500)]
+    assert [(t["name"], t["posts"], t["reach"]) for t in totals["platforms"]] == [("LINE", 2, 1500)]
+    html = oc.get("/outreach/reach?fy=2566").text
+    campaigns = re.search(r'id="reach-campaigns".*?</table>', html, re.S).group(0)
+    assert "ปีใหม่" not in campaigns and re.search(r'Open</th><td class="num">2</td>', campaigns)
+    assert tile(oc.get("/outreach/dashboard?fy=2566").text, "reach") == 1500
+
+
+def test_reach_post_edit_to_another_year_and_no_campaign(app, oc):
+    from lms_outreach import dashboard
+
+    oc.post("/outreach/reach", data=GOOD_POST)
+    post_id = db.session.scalar(select(ReachPost.id))
+    r = oc.post(
+        f"/outreach/reach/{post_id}/edit",
+        data={**GOOD_POST, "posted_on": "2567-02-29", "campaign": " "},  # BE leap day
+    )
+    assert r.status_code == 302 and "fy=2567" in r.headers["Location"]
+    assert _post_row(post_id)[2] == date(2024, 2, 29) and _post_row(post_id)[6] is None
+    assert dashboard.reach_totals(2566)["campaigns"] == []
+    assert [(t["name"], t["reach"]) for t in dashboard.reach_totals(2567)["campaigns"]] == [
+        ("", 1200)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("url", "javascript:alert(1)"),
+        ("url", ""),
+        ("platform", ""),
+        ("platform", "x" * 41),
+        ("posted_on", ""),
+        ("posted_on", "2564-02-29"),  # 2021 CE has no 29 February
+        ("reach", "-1"),
+        ("impressions", "many"),
+        ("engagements", ""),
+        ("campaign", "c" * 101),
+    ],
+)
+def test_reach_post_edit_invalid_shows_errors_and_changes_nothing(app, oc, field, value):
+    oc.post("/outreach/reach", data=GOOD_POST)
+    post_id = db.session.scalar(select(ReachPost.id))
+    before = _post_row(post_id)
+    r = oc.post(f"/outreach/reach/{post_id}/edit", data={**GOOD_POST, "reach": "999", field: value})
+    assert r.status_code == 422
+    assert f'id="{field}-error"' in r.text and 'aria-invalid="true"' in r.text
+    assert _post_row(post_id) == before
+
+
+def test_reach_post_edit_needs_the_role(app, f, login, oc):
+    oc.post("/outreach/reach", data=GOOD_POST)
+    post_id = db.session.scalar(select(ReachPost.id))
+    before = _post_row(post_id)
+    url = f"/outreach/reach/{post_id}/edit"
+    assert app.test_client().get(url).status_code == 302  # to the login page
+    for role in ("learner", "educator"):
+        other = login(f.user(role))
+        assert other.get(url).status_code == 403
+        assert other.post(url, data={**GOOD_POST, "reach": "1"}).status_code == 403
+    assert _post_row(post_id) == before
+    assert login(f.user("admin")).get(url).status_code == 200
+    assert login(f.user("programme_officer")).get("/outreach/reach/999999/edit").status_code == 404
+
+
+def test_reach_post_edit_needs_the_csrf_token(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        from tests import factories as f
+
+        post = ReachPost(
+            platform="Facebook", url="https://fb.example/1", posted_on=date(2023, 1, 15), reach=5
+        )
+        db.session.add(post)
+        db.session.commit()
+        officer = f.user("programme_officer")
+        client = app.test_client()
+        token = re.search(
+            r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").text
+        ).group(1)
+        data = {"email": officer.email, "password": f.PASSWORD, "csrf_token": token}
+        assert client.post("/login", data=data).status_code == 302
+        url = f"/outreach/reach/{post.id}/edit"
+        form = client.get(url).text
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+        edit = {**GOOD_POST, "reach": "77"}
+        assert client.post(url, data=edit).status_code == 400  # no token: refused
+        assert _post_row(post.id)[3] == 5
+        assert client.post(url, data={**edit, "csrf_token": token}).status_code == 302
+        assert _post_row(post.id)[3] == 77
 
 
 def test_reach_post_urls_are_not_made_active_html(app, oc):

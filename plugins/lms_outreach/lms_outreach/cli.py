@@ -62,6 +62,33 @@ def _table(title: str, rows: list[tuple[str, object, object]]) -> list[str]:
     return lines
 
 
+def _filter_lines(report: dict) -> list[str]:
+    """``Audience group: ผู้สูงอายุ / Elderly`` for each filter that is set."""
+    from lms_outreach.kinds import AUDIENCES, known_kinds
+    from lms_outreach.models import District
+
+    f = report.get("filters") or {}
+    lines = []
+    if f.get("audience"):
+        groups = {code: f"{th} / {en}" for code, th, en in AUDIENCES}
+        name = groups.get(f["audience"], f["audience"])
+        lines.append(_label(N_("Audience group")) + ": " + _not_given(f["audience"], name))
+    if f.get("district"):
+        d = db.session.get(District, f["district"])
+        name = f"{f['district']} {d.name_th} / {d.name_en}" if d else f["district"]
+        lines.append(_label(N_("District")) + ": " + _not_given(f["district"], name))
+    if f.get("kind"):
+        label = known_kinds().get(f["kind"], f["kind"])
+        lines.append(_label(N_("Activity kind")) + f": {f['kind']} ({label})")
+    return lines
+
+
+def _not_given(code: str, name: str) -> str:
+    from lms_outreach.report import UNKNOWN
+
+    return _label(N_("Not given")) if code == UNKNOWN else name
+
+
 def render_text(report: dict) -> str:
     """The report as a plain bilingual table."""
     from lms_outreach import fiscal
@@ -69,10 +96,13 @@ def render_text(report: dict) -> str:
     from lms_outreach.models import District
 
     fy = report["fiscal_year"]
-    first, after = fiscal.fy_dates(fy)
+    period = report["period"]
     lines = [
         _label(N_("Outreach report")) + " " + _label(N_("Fiscal year")) + f" {fy}",
-        f"{first.isoformat()} – {after.isoformat()} (Asia/Bangkok, " + _("end not included") + ")",
+        f"{period['start']} – {period['end_exclusive']} (Asia/Bangkok, "
+        + _("end not included")
+        + ")",
+        *_filter_lines(report),
         "",
     ]
     width = max(_width(_label(e)) for _k, e in SUMMARY)
@@ -119,19 +149,165 @@ def render_text(report: dict) -> str:
     return "\n".join(lines)
 
 
+def _check_code(value: str | None, known: list[str], option: str, message: str) -> str | None:
+    """``value`` when it is one of ``known`` (an empty value: no filter), else a usage error
+    (exit code 2) that names the value and the codes there are."""
+    if not value:
+        return None
+    if value not in known:
+        raise click.BadParameter(
+            _(message, value=repr(value), codes=", ".join(known)), param_hint=option
+        )
+    return value
+
+
+def _check_date(value: str | None, option: str):
+    """A ``YYYY-MM-DD`` date, CE or BE year, read as the dashboard's date fields read it."""
+    from lms_outreach import fiscal
+
+    if not value:
+        return None
+    try:
+        return fiscal.parse_local_date(value)
+    except ValueError:
+        raise click.BadParameter(
+            _(
+                "%(value)s is not a date: use YYYY-MM-DD with a Christian Era (2023) or "
+                "Buddhist Era (2566) year.",
+                value=repr(value),
+            ),
+            param_hint=option,
+        ) from None
+
+
+def report_filters(group, district, kind, start, end):
+    """The command's filter options as :class:`lms_outreach.report.Filters`, each checked
+    against the dashboard's choices (:func:`lms_outreach.dashboard.filter_codes`)."""
+    from lms_outreach import dashboard, report
+
+    codes = dashboard.filter_codes()
+    first = _check_date(start, "--from")
+    last = _check_date(end, "--to")
+    if first and last and last < first:
+        raise click.BadParameter(
+            _(
+                "%(end)s is before the start date %(start)s.",
+                end=repr(end),
+                start=repr(start),
+            ),
+            param_hint="--to",
+        )
+    return report.Filters(
+        audience=_check_code(
+            group,
+            codes["audience"],
+            "--group",
+            N_("%(value)s is not an audience group code; use one of: %(codes)s."),
+        ),
+        district=_check_code(
+            district,
+            codes["district"],
+            "--district",
+            N_("%(value)s is not a district code; use one of: %(codes)s."),
+        ),
+        kind=_check_code(
+            kind,
+            codes["kind"],
+            "--kind",
+            N_("%(value)s is not an activity kind; use one of: %(codes)s."),
+        ),
+        start=first,
+        end=last,
+    )
+
+
 @outreach_group.command("report")
 @click.option("--fy", "fy", type=int, required=True, help="Fiscal year in the Buddhist Era (2566).")
+@click.option(
+    "--group",
+    "group",
+    metavar="CODE",
+    help="Audience group code (early_childhood, youth, general_public, staff, elderly; "
+    "'unknown' = not given).",
+)
+@click.option(
+    "--district",
+    "district",
+    metavar="CODE",
+    help="District code (5001; 'lms outreach districts list'; 'unknown' = not given).",
+)
+@click.option(
+    "--kind",
+    "kind",
+    metavar="KIND",
+    help="Participation kind (online_class, onsite_workshop, event, course_enrolment, "
+    "course_completion, or one a plugin adds).",
+)
+@click.option(
+    "--from",
+    "start",
+    metavar="YYYY-MM-DD",
+    help="First day, included (Asia/Bangkok; CE 2023-01-15 or BE 2566-01-15).",
+)
+@click.option(
+    "--to",
+    "end",
+    metavar="YYYY-MM-DD",
+    help="Last day, included (Asia/Bangkok; CE or BE year). The range is clipped to the year.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option(
+    "--csv", "as_csv", is_flag=True, help="Print the dashboard's CSV export (Thai, UTF-8 + BOM)."
+)
+@click.option(
+    "--xlsx",
+    "xlsx",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the dashboard's Excel export (Thai) to FILE.",
+)
 @with_appcontext
-def report_command(fy: int, as_json: bool) -> None:
-    """The fiscal-year report: classes, workshops, participants, reach, by group/district/month."""
+def report_command(
+    fy: int,
+    group: str | None,
+    district: str | None,
+    kind: str | None,
+    start: str | None,
+    end: str | None,
+    as_json: bool,
+    as_csv: bool,
+    xlsx: str | None,
+) -> None:
+    """The fiscal-year report: classes, workshops, participants, reach, by group/district/month.
+
+    The filters are the dashboard's: --group, --district and --kind narrow every event figure;
+    reach posts have none of them, so only --from/--to narrow reach and impressions.
+    """
     from lms_outreach import fiscal, report
 
     try:
         fiscal.check_fy(fy)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--fy") from exc
-    data = report.build(fy)
+    if sum((as_json, as_csv, xlsx is not None)) > 1:
+        raise click.UsageError(_("Choose one of --json, --csv and --xlsx."))
+    filters = report_filters(group, district, kind, start, end)
+    if as_csv or xlsx:
+        from flask_babel import force_locale
+
+        from lms_outreach import dashboard, exports
+
+        with force_locale("th"):  # the exports are Thai, as on the dashboard
+            data = dashboard.dashboard_data(fy, filters)
+            if as_csv:
+                click.echo(exports.to_csv(data), nl=False)
+                return
+            body = exports.to_xlsx(data)
+        with open(xlsx, "wb") as fh:
+            fh.write(body)
+        click.echo(_("Wrote %(path)s.", path=xlsx), err=True)
+        return
+    data = report.build(fy, filters)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:

@@ -118,6 +118,16 @@ def district_names() -> dict[str, str]:
     return names
 
 
+def filter_codes() -> dict[str, list[str]]:
+    """The codes each filter accepts: the dashboard's choices, which the report CLI checks too
+    (``audience`` and ``district`` take ``unknown`` for "not given")."""
+    return {
+        "audience": list(group_names()),
+        "district": list(district_names()),
+        "kind": list(known_kinds()),
+    }
+
+
 def month_name(key: str) -> str:
     """``2565-10`` -> ``ต.ค. 2565`` in Thai, ``Oct 2022`` in English."""
     from flask_babel import get_locale

@@ -6,10 +6,14 @@ including) 1 October of CE year N-543, 00:00 Asia/Bangkok: FY 2566 = 1 Oct 2022 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 BE_OFFSET = 543
+#: A year from this one on is read as Buddhist Era (the CE calendar stays below it for long).
+BE_FROM = 2400
+ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 BANGKOK = ZoneInfo("Asia/Bangkok")
 TH_MONTHS_ABBR = (
     "ม.ค.",
@@ -32,6 +36,23 @@ def check_fy(fy: int) -> int:
     if not 2400 <= int(fy) <= 2800:
         raise ValueError(f"fiscal year {fy} is not a Buddhist Era year (e.g. 2566)")
     return int(fy)
+
+
+def parse_local_date(text: str) -> date:
+    """``YYYY-MM-DD`` with a Christian Era or a Buddhist Era year (from 2400 on): ``2023-01-15``
+    and ``2566-01-15`` are the same day. ValueError when it is not a real date (29 February
+    is checked in the CE year: ``2567-02-29`` is 29 Feb 2024, ``2564-02-29`` is refused).
+
+    The one date parser of the dashboard's date fields (``forms.LocalDateField``) and the
+    ``lms outreach report --from/--to`` options.
+    """
+    m = ISO_DATE.match((text or "").strip())
+    if not m:
+        raise ValueError(f"{text!r} is not YYYY-MM-DD")
+    year, month, day = (int(g) for g in m.groups())
+    if year >= BE_FROM:
+        year -= BE_OFFSET
+    return date(year, month, day)
 
 
 def fy_dates(fy: int) -> tuple[date, date]:

@@ -10,18 +10,24 @@ from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
 
 from lms.forms import choices
 from lms_outreach.dashboard import KPIS
-from lms_outreach.fiscal import BE_OFFSET
+from lms_outreach.fiscal import parse_local_date
 
 PLATFORMS = ("Facebook", "LINE", "YouTube", "TikTok", "Instagram", "X", "Website")
 
 
-def _be_to_ce(form, field) -> None:
-    """A date typed in the Buddhist Era (2566-...) becomes CE (2023-...)."""
-    if field.data and field.data.year >= 2400:
+class LocalDateField(DateField):
+    """A date typed as ``YYYY-MM-DD`` with a CE or a BE year (``2566-01-15`` = 2023-01-15):
+    :func:`lms_outreach.fiscal.parse_local_date`, which the report CLI's ``--from/--to`` use too.
+    The browser's date picker sends CE; a BE year is what people type without one."""
+
+    def process_formdata(self, valuelist) -> None:
+        if not valuelist:
+            return
         try:
-            field.data = field.data.replace(year=field.data.year - BE_OFFSET)
-        except ValueError:  # 29 February
-            field.data = field.data.replace(year=field.data.year - BE_OFFSET, day=28)
+            self.data = parse_local_date(" ".join(valuelist))
+        except ValueError:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid date value.")) from None
 
 
 class FilterForm(FlaskForm):
@@ -34,8 +40,8 @@ class FilterForm(FlaskForm):
     audience = SelectField(_l("Audience group"), choices=[], validate_choice=True, default="")
     district = SelectField(_l("District"), choices=[], validate_choice=True, default="")
     kind = SelectField(_l("Activity kind"), choices=[], validate_choice=True, default="")
-    start = DateField(_l("From date"), validators=[Optional(), _be_to_ce])
-    end = DateField(_l("To date"), validators=[Optional(), _be_to_ce])
+    start = LocalDateField(_l("From date"), validators=[Optional()])
+    end = LocalDateField(_l("To date"), validators=[Optional()])
 
     def validate_end(self, field) -> None:
         from wtforms.validators import ValidationError
@@ -68,7 +74,7 @@ class ReachForm(FlaskForm):
             URL(message=_l("Enter the full address of the post.")),
         ],
     )
-    posted_on = DateField(_l("Date posted"), validators=[InputRequired(), _be_to_ce])
+    posted_on = LocalDateField(_l("Date posted"), validators=[InputRequired()])
     reach = _count(_l("Reach"))
     impressions = _count(_l("Impressions"))
     engagements = _count(_l("Engagements"))

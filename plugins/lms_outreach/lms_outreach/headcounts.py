@@ -18,11 +18,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import delete, func, select
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from lms.extensions import db
 from lms_outreach import fiscal
+from lms_outreach.forms import LocalDateField
 from lms_outreach.kinds import AUDIENCES, COURSE_KINDS, known_kinds
 from lms_outreach.models import OutreachEvent
 from lms_outreach.workshop_views import staff_required
@@ -112,21 +113,13 @@ def remove(source: str) -> int:
 # -- page ------------------------------------------------------------------------------------
 
 
-def _be_to_ce(form, field) -> None:
-    """A date typed with a Buddhist Era year (2566-...) becomes CE (2023-...)."""
-    if field.data and field.data.year >= 2400:
-        try:
-            field.data = field.data.replace(year=field.data.year - fiscal.BE_OFFSET)
-        except ValueError:  # 29 February
-            field.data = field.data.replace(year=field.data.year - fiscal.BE_OFFSET, day=28)
-
-
 def form_class():
     """The form, with one count field per audience group (``group_<code>``)."""
     fields = {
         "kind": SelectField(_l("Kind of activity"), validators=[DataRequired()]),
         "title": StringField(_l("Title"), validators=[DataRequired(), Length(max=200)]),
-        "day": DateField(_l("Date"), validators=[DataRequired(), _be_to_ce]),
+        # CE or BE years, one parser with the dashboard and the CLI (fiscal.parse_local_date)
+        "day": LocalDateField(_l("Date"), validators=[DataRequired()]),
         "district": SelectField(_l("District"), validators=[Optional()]),
         "total": IntegerField(
             _l("Total number of people"),

@@ -209,6 +209,21 @@ def targets():
     return render_template("outreach/dashboard_targets.html", form=form, fy=fy)
 
 
+def _fill_post(post: ReachPost, form: ReachForm) -> None:
+    """The reach form's values into ``post`` (a new one or one being edited)."""
+    post.platform = form.platform.data.strip()
+    post.url = form.url.data.strip()
+    post.posted_on = form.posted_on.data
+    post.reach = form.reach.data
+    post.impressions = form.impressions.data
+    post.engagements = form.engagements.data
+    post.campaign = (form.campaign.data or "").strip() or None
+
+
+def _post_fy(post: ReachPost) -> int:
+    return fiscal.fiscal_year_of(fiscal.local_midnight_utc(post.posted_on))
+
+
 @bp.route("/reach", methods=["GET", "POST"])
 @officer_required
 def reach():
@@ -219,20 +234,12 @@ def reach():
         abort(404)
     form = ReachForm()
     if form.validate_on_submit():
-        post = ReachPost(
-            platform=form.platform.data.strip(),
-            url=form.url.data.strip(),
-            posted_on=form.posted_on.data,
-            reach=form.reach.data,
-            impressions=form.impressions.data,
-            engagements=form.engagements.data,
-            campaign=(form.campaign.data or "").strip() or None,
-        )
+        post = ReachPost()
+        _fill_post(post, form)
         db.session.add(post)
         db.session.commit()
         flash(_("The post is saved."), "success")
-        post_fy = fiscal.fiscal_year_of(fiscal.local_midnight_utc(post.posted_on))
-        return redirect(url_for("outreach_dashboard.reach", fy=post_fy))
+        return redirect(url_for("outreach_dashboard.reach", fy=_post_fy(post)))
     page = int_arg("page")
     in_year = (ReachPost.posted_on >= first, ReachPost.posted_on < after)
     total = db.session.scalar(select(func.count(ReachPost.id)).where(*in_year)) or 0
@@ -243,7 +250,7 @@ def reach():
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
     ).all()
-    return render_template(
+    html = render_template(
         "outreach/reach.html",
         form=form,
         fy=fy,
@@ -254,13 +261,34 @@ def reach():
         totals=dashboard.reach_totals(fy),
         platforms=PLATFORMS,
     )
+    return html, 422 if form.is_submitted() else 200  # sent back with errors: 422, as edit
+
+
+@bp.route("/reach/<int:post_id>/edit", methods=["GET", "POST"])
+@officer_required
+def reach_edit(post_id: int):
+    """Correct a post: the add form's fields and checks; 422 with the errors when invalid."""
+    post = db.session.get(ReachPost, post_id) or abort(404)
+    form = ReachForm(obj=post)
+    if form.validate_on_submit():
+        _fill_post(post, form)
+        db.session.commit()
+        flash(_("The post is updated."), "success")
+        return redirect(url_for("outreach_dashboard.reach", fy=_post_fy(post)))
+    status = 422 if form.is_submitted() else 200
+    return (
+        render_template(
+            "outreach/reach_edit.html", form=form, post=post, fy=_post_fy(post), platforms=PLATFORMS
+        ),
+        status,
+    )
 
 
 @bp.route("/reach/<int:post_id>/delete", methods=["POST"])
 @officer_required
 def reach_delete(post_id: int):
     post = db.session.get(ReachPost, post_id) or abort(404)
-    fy = fiscal.fiscal_year_of(fiscal.local_midnight_utc(post.posted_on))
+    fy = _post_fy(post)
     db.session.delete(post)
     db.session.commit()
     flash(_("The post is deleted."), "success")
