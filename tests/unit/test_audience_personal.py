@@ -690,3 +690,29 @@ def test_two_processes_sharing_redis_see_a_preference_change(make_app, tmp_path)
         prefs.save(user_id, {"text_size": "larger"})
         db.session.commit()
     assert "a11y-text-larger" in body_class(client.get("/").text)
+
+
+def test_groups_hook_answers_from_the_cache_and_follows_a_change(
+    shared_cache, groups, count_queries
+):
+    """lms_audience_groups_for (the outreach plugin asks it for every participation event)
+    gives the same codes as the rules, from the cached facts, and sees a new birth date."""
+    from lms_audience.rules import groups_for
+
+    from lms import plugins
+
+    grandma = person()
+    profile = Profile(user_id=grandma.id, birth_date=date(1950, 3, 3), district="")
+    db.session.add(profile)
+    db.session.commit()
+    assert plugins.call("lms_audience_groups_for", user=grandma) == groups_for(grandma)
+    assert "elderly" in groups_for(grandma)
+    db.session.commit()  # a new request, as far as the memo goes
+    with count_queries() as q:
+        again = plugins.call("lms_audience_groups_for", user=grandma)
+    assert again == groups_for(grandma)
+    assert audience_statements(q.statements) == [], q.statements
+    profile.birth_date = date(2008, 1, 1)  # she was entered with the wrong year
+    db.session.commit()
+    assert "elderly" not in plugins.call("lms_audience_groups_for", user=grandma)
+    assert plugins.call("lms_audience_groups_for", user=grandma) == groups_for(grandma)

@@ -62,8 +62,13 @@ def lms_audience_rules(app):
 
 @hookimpl
 def lms_audience_groups_for(app, user):
+    from lms.site_cache import shared_backend
     from lms_audience.rules import groups_for
 
+    if shared_backend() is not None and getattr(user, "is_authenticated", False):
+        from lms_audience.prefs import facts  # the same sorted codes, cached (prefs.py)
+
+        return list(facts(user)["groups"])
     return groups_for(user)
 
 
