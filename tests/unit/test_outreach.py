@@ -432,7 +432,7 @@ def test_cli_report_text_shows_the_filters_and_period(app, f):
     result = _cli(app, "--district", "5001", "--group", "youth", "--to", "2566-01-31")
     assert result.exit_code == 0, result.output
     head = result.output.split("\n\n")[0]
-    assert "2022-10-01 – 2023-02-01" in head
+    assert "1 ต.ค. 2565 – 31 ม.ค. 2566 / 2022-10-01 – 2023-01-31" in head
     assert "5001 เมืองเชียงใหม่ / Mueang Chiang Mai" in head
     assert "ผู้สูงอายุ" not in head and "เยาวชน / Youth" in head
     total = next(line for line in result.output.splitlines() if "Total participants" in line)

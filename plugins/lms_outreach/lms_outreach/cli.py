@@ -91,17 +91,22 @@ def _not_given(code: str, name: str) -> str:
 
 def render_text(report: dict) -> str:
     """The report as a plain bilingual table."""
+    from datetime import date, timedelta
+
+    from lms.i18n import format_thai_date
     from lms_outreach import fiscal
     from lms_outreach.kinds import AUDIENCES
     from lms_outreach.models import District
 
     fy = report["fiscal_year"]
     period = report["period"]
+    first = date.fromisoformat(period["start"])
+    last = date.fromisoformat(period["end_exclusive"]) - timedelta(days=1)  # inclusive
     lines = [
         _label(N_("Outreach report")) + " " + _label(N_("Fiscal year")) + f" {fy}",
-        f"{period['start']} – {period['end_exclusive']} (Asia/Bangkok, "
-        + _("end not included")
-        + ")",
+        # Thai dates in the Buddhist Era, then the same days in ISO (CE) form.
+        f"{format_thai_date(first)} – {format_thai_date(last)} / "
+        f"{first.isoformat()} – {last.isoformat()} (Asia/Bangkok)",
         *_filter_lines(report),
         "",
     ]
