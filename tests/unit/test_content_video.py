@@ -1,5 +1,7 @@
 """The video content type: recognised providers only, uploads with captions, high-water mark."""
 
+import re
+
 import pytest
 from lms_video.providers import parse
 
@@ -98,6 +100,9 @@ def test_upload_with_captions_renders_video_and_track(login, f):
     page = client.get(f"/activity/{video.id}").text
     assert "<video controls" in page and '<track kind="captions"' in page
     assert "/plugins/lms_video/static/video.js" in page
+    # The status line is the interface's words inside the course's <article lang>: marked.
+    status = re.search(r'<p class="meta video-status"[^>]*>', page).group(0)
+    assert 'lang="en"' in status  # the learner reads in English
 
 
 def test_high_water_mark_never_decreases_and_completes(login, f):

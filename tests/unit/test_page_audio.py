@@ -273,3 +273,19 @@ def test_picture_led_css_shows_a_big_button(client):
     assert re.search(
         r"(^|\n)\.page-narration \.page-listen \{ display: none; \}", css
     )  # others: the player only
+
+
+def test_the_players_words_carry_the_interface_language(login, f):
+    """An English course read in Thai: the lesson is lang="en", the player's Thai words are
+    marked lang="th" (WCAG 3.1.2, language of parts)."""
+    teacher = f.user("educator", locale="th")
+    course = f.course(teacher=teacher, lessons=0, language="en")
+    activity, _stored = _with_audio(login(teacher), course)
+    learner = f.user(locale="th")
+    client = login(learner)
+    client.post(f"/courses/{course.id}/enrol")
+    html = client.get(f"/activity/{activity.id}").text
+    assert '<article class="lesson" lang="en">' in html
+    player = re.search(r'<div class="page-narration"[^>]*>', html).group(0)
+    assert 'lang="th"' in player
+    assert "ฟังบทเรียนนี้" in html
