@@ -111,10 +111,9 @@ def _visible_count(course_id: int) -> int:
     )
 
 
-def course_progress(user_id: int, course_id: int, total: int | None = None) -> CourseProgress:
-    """Completed visible activities out of all visible activities: two indexed counts, or one
-    when the caller already knows ``total``, the course's number of visible activities (the
-    lesson page, from the list of activities it shows)."""
+def course_progress(user_id: int, course_id: int) -> CourseProgress:
+    """Completed visible activities out of all visible activities: two indexed counts. (The
+    lesson page counts the same from its outline rows: courses.activity_sequence.)"""
     done = (
         db.session.scalar(
             select(func.count(ActivityProgress.id))
@@ -128,7 +127,7 @@ def course_progress(user_id: int, course_id: int, total: int | None = None) -> C
         )
         or 0
     )
-    return CourseProgress(done=done, total=_visible_count(course_id) if total is None else total)
+    return CourseProgress(done=done, total=_visible_count(course_id))
 
 
 def progress_map(user_id: int, course_id: int) -> dict[int, ActivityProgress]:

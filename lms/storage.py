@@ -48,6 +48,10 @@ if TYPE_CHECKING:
     from lms.models import Activity
 
 
+class CannotListKeys(Exception):
+    """Raised by :meth:`Storage.keys` on a backend without that optional capability."""
+
+
 class UploadError(ValueError):
     """An upload was refused; ``str(exc)`` is a message for the person who sent it."""
 
@@ -80,9 +84,9 @@ class Storage(ABC):
 
     def keys(self) -> Iterator[tuple[str, float]]:
         """Every stored key with its last-modified time (a Unix timestamp), for :func:`sweep`.
-        Optional: a backend that cannot list its keys keeps this default, and ``lms files
-        sweep`` says so instead of sweeping."""
-        raise NotImplementedError(f"{type(self).__name__} cannot list its keys")
+        Optional: a backend that cannot list its keys (an S3 bucket shared with other data)
+        keeps this default, and ``lms files sweep`` says so instead of sweeping."""
+        raise CannotListKeys(f"{type(self).__name__} cannot list its keys")
 
     def url(self, key: str) -> str | None:
         """A direct URL to the bytes (a pre-signed S3 URL), or None to serve through the site."""
@@ -483,7 +487,7 @@ def register_cli(app: Flask) -> None:
         """Link files to their activities and remove bytes no file record names."""
         try:
             result = sweep(grace_seconds=grace_minutes * 60, dry_run=dry_run)
-        except NotImplementedError as exc:
+        except CannotListKeys as exc:
             raise click.ClickException(
                 f"{exc}: this storage cannot be swept; remove orphaned files with the "
                 "storage's own tools (an S3 lifecycle rule, for instance)"

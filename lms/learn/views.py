@@ -45,9 +45,7 @@ def _activity_for(activity_id: int) -> tuple[Activity, Enrolment | None, bool]:
     if row is None:
         abort(404)
     activity, course, enrolment = row
-    staff = (
-        courses.is_teacher(current_user, course, enrolment) if enrolment else current_user.is_admin
-    )
+    staff = courses.is_teacher(current_user, course, enrolment)
     if not course.is_published and not staff:
         abort(404)
     # ``activity.course`` is this course: say so, or reading it later loads it again.

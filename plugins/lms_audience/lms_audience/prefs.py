@@ -19,6 +19,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from lms.extensions import db
+from lms.site_cache import shared_backend
 from lms_audience.models import AudienceGroup, Profile, ProfileGroup
 from lms_audience.models_org import Organisation, OrgGroup, OrgMember
 from lms_audience.models_personal import GroupVariant, Prefs
@@ -157,13 +158,6 @@ def _facts_key(user_id: int) -> str:
     return f"{CACHE_PREFIX}:facts:{user_id}"
 
 
-def _backend() -> Any:
-    """The shared cache backend, or ``None`` when processes share no cache."""
-    from lms.site_cache import shared_backend
-
-    return shared_backend()
-
-
 def compute_facts(user: Any) -> dict[str, Any]:
     """``{"classes", "groups", "age"}`` for ``user`` from the database (no cache)."""
     from lms_audience.rules import age_on, explain, profile_of, today_local
@@ -201,7 +195,7 @@ def facts(user: Any) -> dict[str, Any]:
         memo = g.setdefault(FACTS_MEMO, {})
         if user.id in memo:
             return memo[user.id]
-    backend = _backend()
+    backend = shared_backend()
     result = None
     if backend is not None:
         from lms.site_cache import TOKEN_KEY
@@ -271,7 +265,7 @@ def bump(changed: Any) -> None:
     if not has_app_context():
         log.warning("audience: a change outside an app context is not seen by the cache")
         return
-    backend = _backend()
+    backend = shared_backend()
     if backend is None:
         return
     changed = set(changed)

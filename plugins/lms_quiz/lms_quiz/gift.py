@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from lms_quiz.qtypes.base import gift_escape
+from lms_quiz.qtypes.base import FormatNotSupported, gift_escape
 
 FORMATS = ("html", "markdown", "plain", "moodle")
 BLANK = "_____"
@@ -281,7 +281,7 @@ def export(questions: Iterable[Any], types: dict[str, Any] | None = None) -> str
         current = category
         try:
             block = types[q.qtype].to_gift(q.data)
-        except NotImplementedError:
+        except FormatNotSupported:
             raise ValueError(
                 f'Question "{q.name}": question type {q.qtype!r} cannot be written as GIFT'
             ) from None

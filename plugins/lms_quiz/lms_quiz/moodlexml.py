@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET  # noqa: S405 - input is checked by _refuse_d
 from typing import Any
 
 from lms_quiz.gift import ImportErrors, ParsedQuestion
-from lms_quiz.qtypes.base import num, xml_percent, xml_text
+from lms_quiz.qtypes.base import FormatNotSupported, num, xml_percent, xml_text
 
 _DTD_RE = re.compile(rb"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)", re.IGNORECASE)
 _FORMATS = {
@@ -63,7 +63,7 @@ def parse(source: bytes | str, types: dict[str, Any] | None = None) -> list[Pars
         try:
             data = qt.validate(qt.from_moodle_xml(el))
             mark = float(el.findtext("defaultgrade") or ("0" if qtype == "description" else "1"))
-        except NotImplementedError:
+        except FormatNotSupported:
             errors.append(
                 f'Question "{name}" (line {line}): question type {qtype!r} cannot be read '
                 "from Moodle XML"

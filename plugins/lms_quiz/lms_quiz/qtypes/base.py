@@ -85,6 +85,10 @@ def rich(text: str, fmt: str = "html") -> Markup:
     return sanitize(text)
 
 
+class FormatNotSupported(Exception):
+    """A question type without a writer or reader for an exchange format (GIFT, Moodle XML)."""
+
+
 class JsonDataForm(Form):
     """The fallback editor for a type without a form of its own: ``data`` as JSON."""
 
@@ -184,13 +188,15 @@ class QuestionType:
 
     # -- import and export -------------------------------------------------------------------
 
+    # Both are optional for a third-party type: without them, GIFT export and Moodle XML
+    # import name the question and say its type cannot be written or read (tested).
     def to_gift(self, data: dict[str, Any]) -> str | None:
         """The GIFT answer block (with braces), or ``None`` for no block (description)."""
-        raise NotImplementedError
+        raise FormatNotSupported(f"{self.key}: no GIFT writer")
 
     def from_moodle_xml(self, element: Any) -> dict[str, Any]:
         """``data`` from a Moodle XML ``<question>`` element (xml.etree)."""
-        raise NotImplementedError
+        raise FormatNotSupported(f"{self.key}: no Moodle XML reader")
 
 
 def xml_text(element: Any, path: str, default: str = "") -> str:
