@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import abort
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 
 from lms import plugins
 from lms.extensions import db
@@ -139,27 +139,41 @@ def add_enrolment(user: User, course: Course, role: str = "learner") -> Enrolmen
     return enrolment
 
 
-def activity_sequence(course_id: int, staff: bool, user_id: int | None = None) -> list[Any]:
-    """The course's activities in outline order as light rows (``id``, ``is_visible``, and
-    with ``user_id`` also ``done``: that learner completed it): what a lesson needs for its
-    previous/next links, its position and the course progress, in one query."""
+def _sequence_stmt(staff: bool, with_user: bool) -> Any:
     columns: list[Any] = [Activity.id, Activity.is_visible]
-    if user_id is not None:
+    if with_user:
         columns.append(ActivityProgress.completed_at.is_not(None).label("done"))
     stmt = (
         select(*columns)
         .join(Section, Activity.section_id == Section.id)
-        .where(Activity.course_id == course_id)
+        .where(Activity.course_id == bindparam("course_id"))
         .order_by(Section.position, Activity.position, Activity.id)
     )
-    if user_id is not None:  # one progress row per user and activity (unique)
+    if with_user:  # one progress row per user and activity (unique)
         stmt = stmt.outerjoin(
             ActivityProgress,
-            and_(ActivityProgress.activity_id == Activity.id, ActivityProgress.user_id == user_id),
+            and_(
+                ActivityProgress.activity_id == Activity.id,
+                ActivityProgress.user_id == bindparam("user_id"),
+            ),
         )
     if not staff:
         stmt = stmt.where(Activity.is_visible.is_(True))
-    return list(db.session.execute(stmt))
+    return stmt
+
+
+# Built once for each (staff, with a learner) pair: the lesson page runs one on every view.
+_SEQUENCE = {(s, u): _sequence_stmt(s, u) for s in (False, True) for u in (False, True)}
+
+
+def activity_sequence(course_id: int, staff: bool, user_id: int | None = None) -> list[Any]:
+    """The course's activities in outline order as light rows (``id``, ``is_visible``, and
+    with ``user_id`` also ``done``: that learner completed it): what a lesson needs for its
+    previous/next links, its position and the course progress, in one query."""
+    params = {"course_id": course_id}
+    if user_id is not None:
+        params["user_id"] = user_id
+    return list(db.session.execute(_SEQUENCE[staff, user_id is not None], params))
 
 
 def visible_activities(course: Course, staff: bool) -> list[Activity]:

@@ -536,6 +536,21 @@ def lms_tpl_nav_items(app, user):
 
 
 @hookspec
+def lms_shared_cache_keys(app, user_id):
+    """Return the keys of the shared cache (``lms.site_cache.shared_backend()``) that this
+    plugin reads on every page for the signed-in user ``user_id``. The core fetches them all,
+    with the site's own, in one round trip at the request's first read, and answers the
+    plugin's reads of them from that. Called on every page: compute keys, do not query.
+
+    Example::
+
+        @hookimpl
+        def lms_shared_cache_keys(app, user_id):
+            return [f"myplugin-badge:{user_id}"]
+    """
+
+
+@hookspec
 def lms_tpl_dashboard_items(app, user):
     """Return a list of :class:`lms.ui.Snippet` shown on the learner's "my learning" page.
 

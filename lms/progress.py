@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from lms import plugins
@@ -27,12 +27,14 @@ class CourseProgress:
         return round(100 * self.done / self.total) if self.total else 0
 
 
+_PROGRESS = select(ActivityProgress).where(
+    ActivityProgress.user_id == bindparam("user_id"),
+    ActivityProgress.activity_id == bindparam("activity_id"),
+)
+
+
 def get_progress(user: User, activity: Activity) -> ActivityProgress | None:
-    return db.session.scalar(
-        select(ActivityProgress).where(
-            ActivityProgress.user_id == user.id, ActivityProgress.activity_id == activity.id
-        )
-    )
+    return db.session.scalar(_PROGRESS, {"user_id": user.id, "activity_id": activity.id})
 
 
 def _get_or_create(user: User, activity: Activity) -> ActivityProgress:
@@ -46,9 +48,12 @@ def _get_or_create(user: User, activity: Activity) -> ActivityProgress:
     return progress
 
 
-def mark_viewed(user: User, activity: Activity) -> ActivityProgress:
-    """Record that ``user`` opened ``activity``; completes ``view`` activities."""
-    progress = _get_or_create(user, activity)
+def mark_viewed(
+    user: User, activity: Activity, progress: ActivityProgress | None = None
+) -> ActivityProgress:
+    """Record that ``user`` opened ``activity``; completes ``view`` activities. ``progress``:
+    their row for it when the caller has read it already (``None``: look it up)."""
+    progress = progress or _get_or_create(user, activity)
     if activity.completion == "view":
         complete(user, activity, progress)
     return progress

@@ -63,11 +63,12 @@ class SiteCache:
         if "lms_site_token" in g:
             return g.lms_site_token
         try:
-            token = self.backend.get(TOKEN_KEY)
+            backend = request_view(self.backend)  # in a request: with the page's keys
+            token = backend.get(TOKEN_KEY)
             if token is None:  # never set, or the cache was emptied: start a generation
                 # add: unless another process just did
-                self.backend.add(TOKEN_KEY, uuid.uuid4().hex, timeout=TOKEN_SECONDS)
-                token = self.backend.get(TOKEN_KEY)
+                backend.add(TOKEN_KEY, uuid.uuid4().hex, timeout=TOKEN_SECONDS)
+                token = backend.get(TOKEN_KEY)
         except Exception:  # the cache is down: read the tables, as without one
             log.warning("site cache: the shared cache cannot be read", exc_info=True)
             token = None
@@ -125,12 +126,105 @@ def init_app(app: Flask) -> SiteCache:
     return site_cache
 
 
+class RequestView:
+    """The shared cache as one request sees it: its first read fetches, in the same round trip,
+    every key a page is known to read (the generation token, and the keys plugins name in
+    ``lms_shared_cache_keys`` for the signed-in user), and later reads of those keys are
+    answered from that. Writes go to the cache and drop the key's fetched value, so a read
+    after a write asks the cache again. Everything else is the backend's own."""
+
+    def __init__(self, backend: Any, keys: Callable[[], list[str]]) -> None:
+        self.backend = backend
+        self._keys = keys
+        self._fetched: dict[str, Any] | None = None
+
+    def _prefetch(self, wanted: tuple[str, ...]) -> dict[str, Any]:
+        if self._fetched is None:
+            keys = list(dict.fromkeys([*wanted, *self._keys()]))
+            self._fetched = dict(zip(keys, self.backend.get_many(*keys), strict=True))
+        return self._fetched
+
+    def get_many(self, *keys: str) -> list[Any]:
+        fetched = self._prefetch(keys)
+        missing = [k for k in keys if k not in fetched]
+        if missing:
+            fetched.update(zip(missing, self.backend.get_many(*missing), strict=True))
+        return [fetched[k] for k in keys]
+
+    def get(self, key: str) -> Any:
+        return self.get_many(key)[0]
+
+    def _written(self, key: str) -> None:
+        if self._fetched is not None:
+            self._fetched.pop(key, None)
+
+    def set(self, key: str, value: Any, timeout: int | None = None) -> Any:
+        self._written(key)
+        return self.backend.set(key, value, timeout=timeout)
+
+    def add(self, key: str, value: Any, timeout: int | None = None) -> Any:
+        self._written(key)
+        return self.backend.add(key, value, timeout=timeout)
+
+    def inc(self, key: str, delta: int = 1) -> Any:
+        self._written(key)
+        return self.backend.inc(key, delta)
+
+    def dec(self, key: str, delta: int = 1) -> Any:
+        self._written(key)
+        return self.backend.dec(key, delta)
+
+    def delete(self, key: str) -> Any:
+        self._written(key)
+        return self.backend.delete(key)
+
+    def delete_many(self, *keys: str) -> Any:
+        for key in keys:
+            self._written(key)
+        return self.backend.delete_many(*keys)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.backend, name)
+
+
+def _page_keys() -> list[str]:
+    """The keys a page of the signed-in user reads: the token and the plugins' keys."""
+    from flask import current_app, session
+
+    keys = [TOKEN_KEY]
+    user_id = session.get("_user_id")  # Flask-Login's: the id given to the user loader
+    if isinstance(user_id, str) and user_id.isdigit():
+        # Not plugins.call: that asks which plugins are off, which reads the token (this).
+        state = current_app.extensions["lms"]
+        for _name, found in state.plugins.results(
+            "lms_shared_cache_keys", app=current_app._get_current_object(), user_id=int(user_id)
+        ):
+            keys.extend(found)
+    return keys
+
+
 def shared_backend() -> Any:
     """The cache every process of the site shares (Redis, with ``REDIS_URL``), or ``None`` when
     processes share none: a value kept per process could then go stale in the others. For
-    plugins that keep a per-user value of their own (see docs/plugins.md)."""
+    plugins that keep a per-user value of their own (see docs/plugins.md). In a request it is
+    the request's :class:`RequestView` of it: one round trip for the keys every page reads."""
     from flask import current_app
 
     site_cache = getattr(current_app.extensions.get("lms"), "site_cache", None)
     enabled = site_cache.enabled if site_cache is not None else current_app.config.get("REDIS_URL")
-    return current_app.extensions["cache"][cache] if enabled else None
+    if not enabled:
+        return None
+    return request_view(current_app.extensions["cache"][cache])
+
+
+def request_view(backend: Any) -> Any:
+    """``backend`` as the current request sees it (:class:`RequestView`); outside a request,
+    ``backend`` itself."""
+    from flask import has_request_context
+
+    if not has_request_context():
+        return backend
+    view = g.get("lms_shared_cache")
+    if view is None or view.backend is not backend:
+        view = g.lms_shared_cache = RequestView(backend, _page_keys)
+    return view

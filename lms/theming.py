@@ -38,6 +38,8 @@ from flask import (
     Flask,
     abort,
     current_app,
+    has_request_context,
+    request,
     send_from_directory,
     url_for,
 )
@@ -352,6 +354,10 @@ def _version(path: str) -> str:
         return "0"
 
 
+def _root() -> str:
+    return request.script_root if has_request_context() else ""
+
+
 def _remembered(key: tuple[str, ...], find: Any) -> Any:
     """``find()``, remembered for the life of the process: static files change only with a
     deployment, which restarts the processes. In debug mode (or with TEMPLATES_AUTO_RELOAD)
@@ -369,33 +375,33 @@ def theme_url(filename: str) -> str:
     """URL of a static file of the request's theme (or its parents), with cache-busting."""
     wanted = request_theme()
 
-    def find() -> tuple[str, str | None]:
+    def find() -> str:
         theme = find_static(wanted, filename)
         if theme is None:
-            return wanted, None
-        return theme.name, _version(safe_join(theme.static, filename) or "")
+            return url_for("theming.theme_static", name=wanted, filename=filename)
+        version = _version(safe_join(theme.static, filename) or "")
+        return url_for("theming.theme_static", name=theme.name, filename=filename, v=version)
 
-    name, version = _remembered(("theme", wanted, filename), find)
-    if version is None:
-        return url_for("theming.theme_static", name=name, filename=filename)
-    return url_for("theming.theme_static", name=name, filename=filename, v=version)
+    return _remembered(("theme", wanted, filename, _root()), find)
 
 
 def plugin_url(plugin: str, filename: str) -> str:
     def find() -> str:
         folder = current_app.extensions["lms"].static_dirs.get(plugin, "")
-        return _version(os.path.join(folder, *filename.split("/")))
+        version = _version(os.path.join(folder, *filename.split("/")))
+        return url_for("theming.plugin_static", name=plugin, filename=filename, v=version)
 
-    version = _remembered(("plugin", plugin, filename), find)
-    return url_for("theming.plugin_static", name=plugin, filename=filename, v=version)
+    return _remembered(("plugin", plugin, filename, _root()), find)
 
 
 def core_url(filename: str) -> str:
+    # The whole URL is remembered (for the request's script root): building it costs as much
+    # as the rest of the page head.
     def find() -> str:
-        return _version(os.path.join(current_app.static_folder or "", filename))
+        version = _version(os.path.join(current_app.static_folder or "", filename))
+        return url_for("static", filename=filename, v=version)
 
-    version = _remembered(("core", filename), find)
-    return url_for("static", filename=filename, v=version)
+    return _remembered(("core", filename, _root()), find)
 
 
 def _install_environment(app: Flask, state: Any) -> None:

@@ -17,34 +17,50 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from lms import courses, plugins, progress
 from lms.content import locked_reason, open_activity, outline_locks
 from lms.extensions import db
-from lms.models import Activity, Course, Enrolment, StoredFile
+from lms.models import Activity, ActivityProgress, Course, Enrolment, StoredFile
 
 bp = Blueprint("learn", __name__)
 
 
-def _activity_for(activity_id: int) -> tuple[Activity, Enrolment | None, bool]:
-    """The activity if the current user may open it: enrolled, or staff of the course."""
-    # The activity, its course and the user's enrolment in one round trip (the same checks as
-    # courses.get_course_or_404 and courses.is_teacher).
+# The activity, its course, the user's enrolment and their progress row for it, in one round
+# trip (the same checks as courses.get_course_or_404 and courses.is_teacher). Built once, run
+# with parameters: building this statement cost more CPU than running it (docs/benchmarks.md).
+_ACTIVITY_FOR = (
+    select(Activity, Course, Enrolment, ActivityProgress)
+    .join(Course, Course.id == Activity.course_id)
+    .outerjoin(
+        Enrolment,
+        and_(Enrolment.course_id == Course.id, Enrolment.user_id == bindparam("user_id")),
+    )
+    .outerjoin(
+        ActivityProgress,
+        and_(
+            ActivityProgress.activity_id == Activity.id,
+            ActivityProgress.user_id == bindparam("user_id"),
+        ),
+    )
+    .where(Activity.id == bindparam("activity_id"))
+)
+
+
+def _activity_for(
+    activity_id: int,
+) -> tuple[Activity, Enrolment | None, bool, ActivityProgress | None]:
+    """The activity if the current user may open it (enrolled, or staff of the course), with
+    their enrolment, whether they are staff, and their progress row for it."""
     row = db.session.execute(
-        select(Activity, Course, Enrolment)
-        .join(Course, Course.id == Activity.course_id)
-        .outerjoin(
-            Enrolment,
-            and_(Enrolment.course_id == Course.id, Enrolment.user_id == current_user.id),
-        )
-        .where(Activity.id == activity_id)
+        _ACTIVITY_FOR, {"user_id": current_user.id, "activity_id": activity_id}
     ).first()
     if row is None:
         abort(404)
-    activity, course, enrolment = row
+    activity, course, enrolment, record = row
     staff = courses.is_teacher(current_user, course, enrolment)
     if not course.is_published and not staff:
         abort(404)
@@ -55,7 +71,7 @@ def _activity_for(activity_id: int) -> tuple[Activity, Enrolment | None, bool]:
             abort(403)
         if not activity.is_visible:
             abort(404)
-    return activity, enrolment, staff
+    return activity, enrolment, staff, record
 
 
 @bp.app_template_global("outline_locks")
@@ -67,10 +83,11 @@ def outline_locks_global(by_section: dict[int, list[Activity]], done: dict) -> d
 @bp.route("/activity/<int:activity_id>")
 @login_required
 def activity(activity_id: int):
-    activity, enrolment, staff = _activity_for(activity_id)
+    activity, enrolment, staff, record = _activity_for(activity_id)
     is_learner = enrolment is not None and enrolment.role == "learner"
     locked = None if staff else locked_reason(activity, current_user)
-    record = progress.mark_viewed(current_user, activity) if is_learner and not locked else None
+    if is_learner and not locked:
+        record = progress.mark_viewed(current_user, activity, record)
     content_type = current_app.extensions["lms"].content.get(
         activity.content_type, current_app.extensions["lms"].disabled_now()
     )
@@ -116,7 +133,6 @@ def activity(activity_id: int):
         position=index + 1,
         count=len(siblings),
         course_progress=course_progress,
-        form=FlaskForm(),
         snippets=plugins.call(
             "lms_tpl_snippets", slot="activity_footer", context={"activity": activity}
         ),
@@ -129,17 +145,16 @@ def activity(activity_id: int):
 @bp.route("/activity/<int:activity_id>/complete", methods=["POST"])
 @login_required
 def complete(activity_id: int):
-    activity, enrolment, _staff = _activity_for(activity_id)
+    activity, enrolment, _staff, record = _activity_for(activity_id)
     if enrolment is None or enrolment.role != "learner":
         abort(403)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    record = progress.get_progress(current_user, activity)
     if activity.completion == "manual" and record is not None and record.completed_at:
         progress.uncomplete(current_user, activity)
         flash(_("Marked as not done."), "info")
     elif activity.completion == "manual":
-        progress.complete(current_user, activity)
+        progress.complete(current_user, activity, record)
         flash(_("Well done! Marked as complete."), "success")
     db.session.commit()
     return redirect(url_for("learn.activity", activity_id=activity.id))

@@ -178,6 +178,7 @@ def lms_tpl_nav_items(app, user):
 # Guardians, PDPA export and erasure, accessibility preferences (lms_audience/personal_hooks.py).
 from lms_audience.personal_hooks import (  # noqa: E402, F401
     personal_body_classes,
+    personal_cache_keys,
     personal_dashboard_items,
     personal_load_blueprints,
     personal_load_static,

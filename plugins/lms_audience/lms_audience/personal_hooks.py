@@ -35,6 +35,13 @@ def personal_body_classes(app, user):
     return body_classes(user)
 
 
+@hookimpl(specname="lms_shared_cache_keys")
+def personal_cache_keys(app, user_id):
+    from lms_audience.prefs import cache_keys
+
+    return cache_keys(user_id)
+
+
 @hookimpl(specname="lms_tpl_snippets")
 def personal_snippets(app, slot, context):
     if slot == "head":

@@ -158,6 +158,11 @@ def _facts_key(user_id: int) -> str:
     return f"{CACHE_PREFIX}:facts:{user_id}"
 
 
+def cache_keys(user_id: int) -> list[str]:
+    """The shared-cache keys :func:`facts` reads for this user (besides the site token)."""
+    return [GLOBAL_KEY, _user_key(user_id), _facts_key(user_id)]
+
+
 def compute_facts(user: Any) -> dict[str, Any]:
     """``{"classes", "groups", "age"}`` for ``user`` from the database (no cache)."""
     from lms_audience.rules import age_on, explain, profile_of, today_local
@@ -201,9 +206,7 @@ def facts(user: Any) -> dict[str, Any]:
         from lms.site_cache import TOKEN_KEY
 
         try:
-            *versions, entry = backend.get_many(
-                TOKEN_KEY, GLOBAL_KEY, _user_key(user.id), _facts_key(user.id)
-            )
+            *versions, entry = backend.get_many(TOKEN_KEY, *cache_keys(user.id))
         except Exception:  # the cache is down: compute, as without one
             log.warning("audience: the shared cache cannot be read", exc_info=True)
             backend = None

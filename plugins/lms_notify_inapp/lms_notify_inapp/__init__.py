@@ -62,6 +62,14 @@ def unread_count(user_id: int) -> int:
 
 
 @hookimpl
+def lms_shared_cache_keys(app, user_id):
+    """The bell's count and its version: fetched with the page's other shared-cache keys."""
+    from lms_notify_inapp import unread
+
+    return unread.keys(user_id)
+
+
+@hookimpl
 def lms_load_models(app):
     from lms_notify_inapp import models, unread  # noqa: F401
 

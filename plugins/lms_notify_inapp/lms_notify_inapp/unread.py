@@ -32,6 +32,11 @@ def _count_key(user_id: int) -> str:
     return f"lms-inapp-unread:{user_id}"
 
 
+def keys(user_id: int) -> list[str]:
+    """The shared-cache keys :func:`unread_count` reads for this user."""
+    return [_version_key(user_id), _count_key(user_id)]
+
+
 def count_sql(user_id: int) -> int:
     from lms_notify_inapp.models import InappMessage
 
@@ -57,7 +62,7 @@ def unread_count(user_id: int) -> int:
     version = None
     if backend is not None:
         try:
-            version, entry = backend.get_many(_version_key(user_id), _count_key(user_id))
+            version, entry = backend.get_many(*keys(user_id))
         except Exception:  # the cache is down: count, as without one
             log.warning("in-site unread count: the shared cache cannot be read")
             backend = None

@@ -15,6 +15,7 @@ A page may also carry a narration, an audio file read aloud to learners: see
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length
 
@@ -232,6 +233,17 @@ def _page_model():
     return Page
 
 
+@functools.cache
+def _by_activity():
+    page = _page_model()
+    return select(page).where(page.activity_id == bindparam("activity_id"))
+
+
+def _page_for(activity_id: int):
+    """The page row of a lesson, by a statement built once (every lesson view runs it)."""
+    return db.session.scalar(_by_activity(), {"activity_id": activity_id})
+
+
 class PageType(ContentType):
     key = "page"
     label = _l("Text page")
@@ -241,7 +253,7 @@ class PageType(ContentType):
     file_fields = (*IMAGE_FIELDS, narration.FIELD)
 
     def _page(self, activity):
-        return db.session.get(_page_model(), activity.id)
+        return _page_for(activity.id)
 
     def form_class(self):
         return PageForm
