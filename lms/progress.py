@@ -7,8 +7,9 @@ completed when opened; ``manual`` ones when the learner says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from lms import plugins
@@ -37,14 +38,17 @@ def get_progress(user: User, activity: Activity) -> ActivityProgress | None:
     return db.session.scalar(_PROGRESS, {"user_id": user.id, "activity_id": activity.id})
 
 
-def _get_or_create(user: User, activity: Activity) -> ActivityProgress:
-    progress = get_progress(user, activity)
-    if progress is None:
-        progress = ActivityProgress(
-            user_id=user.id, activity_id=activity.id, course_id=activity.course_id
-        )
-        db.session.add(progress)
-        db.session.flush()
+def _create(
+    user: User, activity: Activity, completed_at: datetime | None = None
+) -> ActivityProgress:
+    progress = ActivityProgress(
+        user_id=user.id,
+        activity_id=activity.id,
+        course_id=activity.course_id,
+        completed_at=completed_at,
+    )
+    db.session.add(progress)
+    db.session.flush()
     return progress
 
 
@@ -53,22 +57,32 @@ def mark_viewed(
 ) -> ActivityProgress:
     """Record that ``user`` opened ``activity``; completes ``view`` activities. ``progress``:
     their row for it when the caller has read it already (``None``: look it up)."""
-    progress = progress or _get_or_create(user, activity)
+    progress = progress or get_progress(user, activity)
     if activity.completion == "view":
-        complete(user, activity, progress)
-    return progress
+        return _complete(user, activity, progress)[0]
+    return progress or _create(user, activity)
 
 
 def complete(user: User, activity: Activity, progress: ActivityProgress | None = None) -> bool:
     """Mark ``activity`` complete for ``user``. Returns True the first time. Does not commit."""
-    progress = progress or _get_or_create(user, activity)
-    if progress.completed_at is not None:
-        return False
-    progress.completed_at = utcnow()
-    db.session.flush()
+    return _complete(user, activity, progress or get_progress(user, activity))[1]
+
+
+def _complete(
+    user: User, activity: Activity, progress: ActivityProgress | None
+) -> tuple[ActivityProgress, bool]:
+    """``complete`` with the user's row already read (``None``: they have none yet, and it
+    is inserted complete: one statement, not an insert and an update)."""
+    if progress is not None and progress.completed_at is not None:
+        return progress, False
+    if progress is None:
+        progress = _create(user, activity, completed_at=utcnow())
+    else:
+        progress.completed_at = utcnow()
+        db.session.flush()
     plugins.call("lms_event_activity_completed", activity=activity, user=user)
     _check_course_completion(user, activity.course)
-    return True
+    return progress, True
 
 
 def uncomplete(user: User, activity: Activity) -> None:
@@ -116,23 +130,29 @@ def _visible_count(course_id: int) -> int:
     )
 
 
-def course_progress(user_id: int, course_id: int) -> CourseProgress:
-    """Completed visible activities out of all visible activities: two indexed counts. (The
-    lesson page counts the same from its outline rows: courses.activity_sequence.)"""
-    done = (
-        db.session.scalar(
-            select(func.count(ActivityProgress.id))
-            .join(Activity, Activity.id == ActivityProgress.activity_id)
-            .where(
-                ActivityProgress.user_id == user_id,
-                ActivityProgress.course_id == course_id,
-                ActivityProgress.completed_at.is_not(None),
-                Activity.is_visible.is_(True),
-            )
-        )
-        or 0
+_COURSE_PROGRESS = (
+    select(func.count(ActivityProgress.id).label("done"), func.count(Activity.id).label("total"))
+    .select_from(Activity)
+    .outerjoin(
+        ActivityProgress,
+        and_(
+            ActivityProgress.activity_id == Activity.id,
+            ActivityProgress.user_id == bindparam("user_id"),
+            ActivityProgress.completed_at.is_not(None),
+        ),
     )
-    return CourseProgress(done=done, total=_visible_count(course_id))
+    .where(Activity.course_id == bindparam("course_id"), Activity.is_visible.is_(True))
+)
+
+
+def course_progress(user_id: int, course_id: int) -> CourseProgress:
+    """Completed visible activities out of all visible activities, in one query (one progress
+    row per user and activity). The lesson page counts the same from its outline rows
+    (courses.activity_sequence)."""
+    done, total = db.session.execute(
+        _COURSE_PROGRESS, {"user_id": user_id, "course_id": course_id}
+    ).one()
+    return CourseProgress(done=done, total=total)
 
 
 def progress_map(user_id: int, course_id: int) -> dict[int, ActivityProgress]:

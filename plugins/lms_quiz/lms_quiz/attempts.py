@@ -312,6 +312,9 @@ def submit(attempt: Attempt, at: datetime | None = None) -> Attempt:
     process_overdue(attempt, at)
     if attempt.state != "in_progress":
         return attempt
+    # The responses are loaded before the attempt changes: loading them after would flush the
+    # change, and grading flushes the attempt again (two UPDATEs, not one).
+    attempt.responses  # noqa: B018
     attempt.state = "submitted"
     attempt.submitted_at = at
     grade_attempt(attempt)

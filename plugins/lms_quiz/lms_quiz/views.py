@@ -60,6 +60,12 @@ def _own_attempt(attempt_id: int) -> Attempt:
     A POST locks the attempt's row (PostgreSQL) until the request commits, so two submits
     sent at the same instant, or a submit racing the overdue sweep, run one after the other:
     the second sees the attempt already finished and does nothing."""
+    return _own_attempt_in_course(attempt_id)[0]
+
+
+def _own_attempt_in_course(attempt_id: int) -> tuple[Attempt, Activity, Course]:
+    """:func:`_own_attempt` with the quiz's activity and course. While the caller holds them,
+    the session's identity map keeps them, so grading and completion find them without SQL."""
     attempt = db.session.get(Attempt, attempt_id, with_for_update=request.method == "POST")
     if attempt is None:
         abort(404)
@@ -71,7 +77,7 @@ def _own_attempt(attempt_id: int) -> Attempt:
         current_user, course
     ):
         abort(403)  # unenrolled since: the attempt is frozen
-    return attempt
+    return attempt, activity, course
 
 
 def review_allowed(quiz: Quiz, attempt: Attempt, option: str, staff: bool) -> bool:
@@ -283,10 +289,11 @@ def autosave(attempt_id: int):
 @bp.route("/attempt/<int:attempt_id>/submit", methods=["POST"])
 @login_required
 def submit(attempt_id: int):
-    attempt = _own_attempt(attempt_id)
+    attempt, _activity, _course = _own_attempt_in_course(attempt_id)
     svc.submit(attempt)
     db.session.commit()
-    return redirect(url_for("quiz.review", attempt_id=attempt.id))
+    # attempt_id, not attempt.id: the commit expired the attempt, reading it would load it again
+    return redirect(url_for("quiz.review", attempt_id=attempt_id))
 
 
 @bp.route("/attempt/<int:attempt_id>/review")
