@@ -1,8 +1,10 @@
 """Every Flask extension the core uses, created once and bound in ``create_app``."""
 
+from functools import cached_property
+
 import click
-from flask import request
-from flask_babel import Babel
+from flask import g, has_app_context, request
+from flask_babel import Babel, Domain
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_login import LoginManager
@@ -83,6 +85,32 @@ db = SQLAlchemy(model_class=Base)
 migrate = LazyMigrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+
+
+class RequestDomain(Domain):
+    """Flask-Babel's message domain, finding the request's catalogue once per request: its own
+    lookup (context, locale, cache key) costs more than the translation, and a page asks for
+    dozens of words. The catalogue is kept where ``flask_babel.refresh`` (so ``force_locale``)
+    forgets it, so a change of language is always seen."""
+
+    def get_translations(self):  # noqa: ANN201 (babel's Translations or NullTranslations)
+        ctx = getattr(g, "_flask_babel", None) if has_app_context() else None
+        found = getattr(ctx, "babel_translations", None)
+        if found is not None:
+            return found
+        found = super().get_translations()
+        ctx = getattr(g, "_flask_babel", None) if has_app_context() else None
+        if ctx is not None:  # made by the lookup above inside a context
+            ctx.babel_translations = found
+        return found
+
+
+class LMSBabel(Babel):
+    @cached_property
+    def domain_instance(self) -> Domain:
+        return RequestDomain(domain=self.domain)
+
+
+babel = LMSBabel()
 limiter = Limiter(key_func=_client_address)
 cache = Cache()

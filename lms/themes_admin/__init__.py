@@ -63,7 +63,11 @@ def _current() -> dict[str, Any]:
         choices = _choices()
         name = choices["theme"]
         saved = choices["theme_values"].get(name, {})
-        g.lms_theme_settings = {"name": name, "saved": saved, "values": settings_of(name, saved)}
+        # Decoded once per process while the saved settings stay (lms/site_cache.py).
+        values = current_app.extensions["lms"].site_cache.get(
+            f"theme-settings:{name}", lambda: settings_of(name, saved)
+        )
+        g.lms_theme_settings = {"name": name, "saved": saved, "values": values}
     return g.lms_theme_settings
 
 
@@ -90,6 +94,12 @@ def theme_logo_url(key: str = "logo") -> str | None:
 def colour_style() -> Markup:
     """``<style>`` setting the saved colours as CSS custom properties (values are #rrggbb)."""
     cur = _current()
+    return current_app.extensions["lms"].site_cache.get(
+        f"theme-colours:{cur['name']}", lambda: _colour_style(cur)
+    )
+
+
+def _colour_style(cur: dict[str, Any]) -> Markup:
     rules = []
     for key, spec in specs_for(cur["name"]).items():
         value = cur["saved"].get(key)

@@ -16,11 +16,12 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lms import courses
 from lms.extensions import db
-from lms.models import Activity, Course, User
+from lms.models import Activity, Course, Enrolment, User
 from lms.models.base import utcnow
 from lms_quiz import attempts as svc
 from lms_quiz import grades
@@ -63,20 +64,36 @@ def _own_attempt(attempt_id: int) -> Attempt:
     return _own_attempt_in_course(attempt_id)[0]
 
 
+# The attempt, its quiz, activity and course, and the user's enrolment: one round trip.
+_OWN_ATTEMPT = (
+    select(Attempt, Quiz, Activity, Course, Enrolment)
+    .join(Quiz, Quiz.activity_id == Attempt.quiz_id)
+    .join(Activity, Activity.id == Attempt.quiz_id)
+    .join(Course, Course.id == Activity.course_id)
+    .outerjoin(
+        Enrolment,
+        and_(Enrolment.course_id == Course.id, Enrolment.user_id == bindparam("user_id")),
+    )
+    .where(Attempt.id == bindparam("attempt_id"))
+)
+
+
 def _own_attempt_in_course(attempt_id: int) -> tuple[Attempt, Activity, Course]:
     """:func:`_own_attempt` with the quiz's activity and course. While the caller holds them,
-    the session's identity map keeps them, so grading and completion find them without SQL."""
-    attempt = db.session.get(Attempt, attempt_id, with_for_update=request.method == "POST")
-    if attempt is None:
+    the session's identity map keeps them (and the quiz), so grading and completion find them
+    without SQL."""
+    stmt = _OWN_ATTEMPT
+    if request.method == "POST":
+        stmt = stmt.with_for_update(of=Attempt)
+    row = db.session.execute(stmt, {"user_id": current_user.id, "attempt_id": attempt_id}).first()
+    if row is None:
         abort(404)
+    attempt, quiz, activity, course, enrolment = row
     if attempt.user_id != current_user.id:
         abort(403)
-    activity = db.session.get(Activity, attempt.quiz_id)
-    course = db.session.get(Course, activity.course_id)
-    if courses.enrolment_of(current_user, course) is None and not courses.is_teacher(
-        current_user, course
-    ):
+    if enrolment is None and not courses.is_teacher(current_user, course):
         abort(403)  # unenrolled since: the attempt is frozen
+    set_committed_value(attempt, "quiz", quiz)
     return attempt, activity, course
 
 
