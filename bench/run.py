@@ -448,6 +448,14 @@ def inprocess_figures() -> dict:
     return inprocess.run(int(os.environ.get("BENCH_INPROCESS_N", "500")))
 
 
+def icount_figures() -> dict:
+    """Instructions per lesson request under callgrind (bench/icount.py); {} without valgrind."""
+    os.environ.update(env())
+    from bench import icount
+
+    return icount.run(int(os.environ.get("BENCH_ICOUNT_N", "40")))
+
+
 def machine() -> dict[str, str]:
     mem = next(
         (
@@ -549,6 +557,8 @@ def main() -> None:
     report["queries"] = query_counts(users[0])
     print("== in-process lesson page", flush=True)
     report["inprocess"] = inprocess_figures()
+    print("== instructions per lesson request (callgrind)", flush=True)
+    report["icount"] = icount_figures()
     print("== quiz: learners start the same quiz at once", flush=True)
     from bench import bench_quiz
 
@@ -572,6 +582,20 @@ def inprocess_section(figures: dict) -> list[str]:
         "",
         f"- Time per request LMS / bare: **{lms['median_ms'] / bare['median_ms']:.2f}**; Python calls "
         f"LMS / bare: **{lms['calls'] / bare['calls']:.2f}**",
+        "",
+    ]
+
+
+def icount_section(counts: dict) -> list[str]:
+    if not counts:
+        return ["Instructions per request: valgrind is not installed, not counted.", ""]
+    lms, bare = counts["LMS"], counts["bare baseline"]
+    return [
+        "Instructions per lesson request in the app's Python process (bench/icount.py: callgrind",
+        "counts them, so the figure repeats within about 1 % whatever the machine is doing; it",
+        "leaves out PostgreSQL, Redis and the kernel). Compare this line between commits:",
+        "",
+        f"- LMS **{lms / 1e6:.2f} M**, bare baseline {bare / 1e6:.2f} M: ratio **{lms / bare:.2f}**",
         "",
     ]
 
@@ -655,6 +679,7 @@ def write_report(report: dict, results: dict, ramp: dict, memory: dict) -> None:
         f"{ramp['LMS'][best_n]['p95_ms']:.0f} ms (target ≥ 300 req/s, p95 < 100 ms; Moodle 4.3: 36 req/s, p95 254 ms)",
         "",
         *inprocess_section(report["inprocess"]),
+        *icount_section(report.get("icount") or {}),
         "## Learner traffic mix (LMS)",
         "",
         MIX_TEXT,
