@@ -11,6 +11,7 @@ import pytest
 from lms_audience import guardians, prefs, services
 from lms_audience.models import Profile
 from lms_audience.models_personal import ChildLogin, Consent, Guardianship, Prefs
+from werkzeug.security import check_password_hash
 
 from lms import hookimpl
 from lms.courses import add_enrolment
@@ -73,7 +74,12 @@ def test_guardian_creates_a_child_who_signs_in_with_the_pin(app, groups, login):
     assert child.email.startswith("child-") and child.email.endswith("@child.invalid")
     assert child.password_hash is None
     login_row = db.session.get(ChildLogin, child.id)
-    assert login_row.login_name == "nong-mali" and "2468" not in login_row.secret_hash
+    # Stored as a salted hash that checks the PIN, never the PIN. (Not `"2468" not in hash`:
+    # a random salt or digest holds those four digits about once in 600 runs.)
+    assert login_row.login_name == "nong-mali"
+    assert login_row.secret_hash.startswith("scrypt:") and login_row.secret_hash != "2468"
+    assert check_password_hash(login_row.secret_hash, "2468")
+    assert not check_password_hash(login_row.secret_hash, "2469")
     assert db.session.get(Guardianship, (parent.id, child.id)).relation == "parent"
     consent = db.session.scalar(db.select(Consent).where(Consent.user_id == child.id))
     assert consent.given_by_id == parent.id and consent.policy_version == "1"
