@@ -111,7 +111,7 @@ def configure_extensions(app: Flask) -> None:
     from lms.models import User
 
     # The user and their roles in one query (the roles' own default is a second one). Built
-    # once: building a statement costs more than running it (docs/benchmarks.md).
+    # once: building a statement on every request costs as much as running it.
     by_id = select(User).options(joinedload(User.roles)).where(User.id == bindparam("uid"))
 
     @login_manager.user_loader
