@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import abort
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, literal, or_, select
 
 from lms import plugins
 from lms.extensions import db
@@ -139,18 +139,32 @@ def add_enrolment(user: User, course: Course, role: str = "learner") -> Enrolmen
     return enrolment
 
 
-def _sequence_stmt(staff: bool, with_user: bool) -> Any:
-    columns: list[Any] = [Activity.id, Activity.is_visible]
+def _position_stmt(staff: bool, with_user: bool) -> Any:
+    """One row for the activity ``activity_id``: its place in the course outline, its
+    neighbours and the course's counts, computed by window functions over the outline."""
+    order = (Section.position, Activity.position, Activity.id)
+    visible = case((Activity.is_visible.is_(True), 1), else_=0)
+    done: Any = literal(0)
     if with_user:
-        columns.append(ActivityProgress.completed_at.is_not(None).label("done"))
-    stmt = (
-        select(*columns)
+        done = case(
+            (and_(Activity.is_visible.is_(True), ActivityProgress.completed_at.is_not(None)), 1),
+            else_=0,
+        )
+    outline = (
+        select(
+            Activity.id.label("id"),
+            func.row_number().over(order_by=order).label("position"),
+            func.lag(Activity.id).over(order_by=order).label("prev_id"),
+            func.lead(Activity.id).over(order_by=order).label("next_id"),
+            func.count().over().label("count"),
+            func.sum(visible).over().label("total"),
+            func.sum(done).over().label("done"),
+        )
         .join(Section, Activity.section_id == Section.id)
         .where(Activity.course_id == bindparam("course_id"))
-        .order_by(Section.position, Activity.position, Activity.id)
     )
     if with_user:  # one progress row per user and activity (unique)
-        stmt = stmt.outerjoin(
+        outline = outline.outerjoin(
             ActivityProgress,
             and_(
                 ActivityProgress.activity_id == Activity.id,
@@ -158,22 +172,30 @@ def _sequence_stmt(staff: bool, with_user: bool) -> Any:
             ),
         )
     if not staff:
-        stmt = stmt.where(Activity.is_visible.is_(True))
-    return stmt
+        outline = outline.where(Activity.is_visible.is_(True))
+    rows = outline.subquery("outline")
+    return select(rows).where(rows.c.id == bindparam("activity_id"))
 
 
 # Built once for each (staff, with a learner) pair: the lesson page runs one on every view.
-_SEQUENCE = {(s, u): _sequence_stmt(s, u) for s in (False, True) for u in (False, True)}
+_POSITION = {(s, u): _position_stmt(s, u) for s in (False, True) for u in (False, True)}
 
 
-def activity_sequence(course_id: int, staff: bool, user_id: int | None = None) -> list[Any]:
-    """The course's activities in outline order as light rows (``id``, ``is_visible``, and
-    with ``user_id`` also ``done``: that learner completed it): what a lesson needs for its
-    previous/next links, its position and the course progress, in one query."""
-    params = {"course_id": course_id}
+def outline_position(
+    activity_id: int, course_id: int, staff: bool, user_id: int | None = None
+) -> Any:
+    """Where an activity stands in its course's outline, in one query that returns one row:
+    ``position`` (1-based) and ``count`` among the activities the viewer sees (staff see
+    hidden ones too), ``prev_id``/``next_id`` (None at either end), and over the visible
+    activities ``total`` and, with ``user_id``, ``done`` (that learner completed them:
+    progress.course_progress's rule). None if the activity is not in that outline.
+
+    The database does the counting: a lesson in a 200-activity course used to fetch 200 rows
+    and walk them in Python on every view."""
+    params: dict[str, Any] = {"course_id": course_id, "activity_id": activity_id}
     if user_id is not None:
         params["user_id"] = user_id
-    return list(db.session.execute(_SEQUENCE[staff, user_id is not None], params))
+    return db.session.execute(_POSITION[staff, user_id is not None], params).first()
 
 
 def visible_activities(course: Course, staff: bool) -> list[Activity]:

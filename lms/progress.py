@@ -148,7 +148,7 @@ _COURSE_PROGRESS = (
 def course_progress(user_id: int, course_id: int) -> CourseProgress:
     """Completed visible activities out of all visible activities, in one query (one progress
     row per user and activity). The lesson page counts the same from its outline rows
-    (courses.activity_sequence)."""
+    (courses.outline_position)."""
     done, total = db.session.execute(
         _COURSE_PROGRESS, {"user_id": user_id, "course_id": course_id}
     ).one()

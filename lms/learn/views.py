@@ -102,19 +102,13 @@ def activity(activity_id: int):
         plugins.get_manager().fail(content_type.plugin, exc, unregister=False)
         body = Markup("<p>%s</p>") % _("This activity could not be shown. The error was logged.")
     # After mark_viewed: its flush makes a completion on view count in the progress below.
-    siblings = courses.activity_sequence(
-        activity.course_id, staff, user_id=current_user.id if is_learner else None
+    place = courses.outline_position(
+        activity.id, activity.course_id, staff, user_id=current_user.id if is_learner else None
     )
-    index = next(i for i, a in enumerate(siblings) if a.id == activity.id)
-    prev_a = siblings[index - 1] if index > 0 else None
-    next_a = siblings[index + 1] if index + 1 < len(siblings) else None
-    # Completed visible activities out of the visible ones (progress.course_progress's rule),
-    # counted from the sequence: no count queries.
+    if place is None:  # not in a section of its course: nothing to show it in
+        abort(404)
     course_progress = (
-        progress.CourseProgress(
-            done=sum(1 for a in siblings if a.is_visible and a.done),
-            total=sum(1 for a in siblings if a.is_visible),
-        )
+        progress.CourseProgress(done=int(place.done or 0), total=int(place.total or 0))
         if is_learner
         else None
     )
@@ -128,10 +122,10 @@ def activity(activity_id: int):
         record=record,
         is_learner=is_learner,
         staff=staff,
-        prev_a=prev_a,
-        next_a=next_a,
-        position=index + 1,
-        count=len(siblings),
+        prev_id=place.prev_id,
+        next_id=place.next_id,
+        position=place.position,
+        count=place.count,
         course_progress=course_progress,
         snippets=plugins.call(
             "lms_tpl_snippets", slot="activity_footer", context={"activity": activity}

@@ -1,3 +1,6 @@
+import re
+
+from lms.courses import add_enrolment
 from lms.extensions import db
 from lms.models import ActivityProgress, Enrolment
 
@@ -198,3 +201,43 @@ def test_dashboard_query_count_does_not_grow_with_enrolments(login, f, count_que
         page = client.get("/my").text
     assert page.count('role="progressbar"') == 12
     assert twelve.count == one.count
+
+
+def test_lesson_links_follow_the_outline_across_sections_and_skip_hidden_lessons(login, f):
+    """Previous/next and "Lesson n of m" follow the outline order (sections, then lessons),
+    not creation order; a learner never sees a hidden lesson's link or count, its staff do."""
+    from lms.teach import services
+
+    teacher = f.user("educator")
+    course = f.course(teacher=teacher, lessons=2)
+    a1, a2 = f.activities(course)
+    later = services.add_section(course, "Part 2")
+    b1 = f.page(later.id, "Part 2 lesson", "Body")
+    hidden = f.page(later.id, "Hidden lesson", "Body")
+    hidden.is_visible = False
+    earlier = services.add_section(course, "Part 0")
+    earlier.position = -1  # moved to the top of the outline after it was made
+    z1 = f.page(earlier.id, "First of all", "Body")
+    db.session.commit()
+    learner = f.user()
+    add_enrolment(learner, course)
+    db.session.commit()
+    client = login(learner)
+
+    def links(activity_id: int, c=None) -> tuple[str | None, str | None, str]:
+        page = (c or client).get(f"/activity/{activity_id}").text
+        prev = re.search(r'rel="prev" href="/activity/(\d+)"', page)
+        nxt = re.search(r'rel="next" href="/activity/(\d+)"', page)
+        where = re.search(r"<span>([^<]*\d+[^<]*)</span>", page).group(1)
+        return (prev and prev.group(1), nxt and nxt.group(1), where)
+
+    assert links(z1.id)[:2] == (None, str(a1.id))
+    assert links(a1.id)[:2] == (str(z1.id), str(a2.id))
+    prev, nxt, where = links(b1.id)
+    assert (prev, nxt) == (str(a2.id), None)  # the hidden lesson after it is not offered
+    assert where.endswith("4 of 4") or where.endswith("4 จาก 4"), where
+    assert client.get(f"/activity/{hidden.id}").status_code == 404
+    staff = login(teacher)
+    prev, nxt, where = links(b1.id, staff)
+    assert nxt == str(hidden.id) and where.endswith(" 5"), where
+    assert links(hidden.id, staff)[:2] == (str(b1.id), None)
