@@ -13,10 +13,13 @@ dropped at the end.
 * SQLite (default): a file in a temporary folder.
 * PostgreSQL: set ``LMS_DATABASE_URL`` to any database on the server (e.g.
   ``postgresql+psycopg://postgres@127.0.0.1:5432/test``); the script creates
-  ``lms_outreach_bench`` next to it and drops it afterwards; the named database is not touched.
+  ``lms_outreach_bench`` (``--scratch NAME``: another name) next to it and drops it afterwards;
+  the named database is not touched.
 
 Run: ``.venv/bin/python bench/bench_outreach.py [--rows N] [--runs N]``. The markdown table is
 printed and appended to ``docs/benchmarks-outreach.md`` (``--no-write``: printed only).
+``--json FILE`` also writes the figures as JSON (see :func:`figures`); ``make bench``
+(bench/run.py) runs it that way, with ``--no-write``.
 ``--keep`` leaves the scratch database; ``--measure-only`` then times it again without
 inserting (SQLite: give the file as ``BENCH_SQLITE_URL=sqlite:////path/bench.db``) and drops it
 unless ``--keep`` is given again.
@@ -25,9 +28,11 @@ unless ``--keep`` is given again.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -206,7 +211,10 @@ def timed(fn, runs: int) -> list[float]:
     return times
 
 
-def measure(runs: int) -> list[tuple[str, list[float]]]:
+def measure(runs: int) -> list[tuple[str, str, list[float]]]:
+    """(key, description, milliseconds of each run) per query; the keys: ``year`` (the whole
+    fiscal year, the figure of the target), ``other`` (the same with the other strategy),
+    ``filtered`` and ``dashboard``."""
     from datetime import date
 
     from lms_outreach import dashboard, report
@@ -238,14 +246,19 @@ def measure(runs: int) -> list[tuple[str, list[float]]]:
         db.session.rollback()
 
     return [
-        (f"report.build({REPORT_FY}) (`lms outreach report --fy {REPORT_FY}`)", timed(full, runs)),
         (
+            "year",
+            f"report.build({REPORT_FY}) (`lms outreach report --fy {REPORT_FY}`)",
+            timed(full, runs),
+        ),
+        (
+            "other",
             f"report.build({REPORT_FY}, strategy={other!r}) (the other strategy; the default "
             f"here is {default!r})",
             timed(other_strategy, runs),
         ),
-        ("report with filters (group, district, 6 months)", timed(filtered, runs)),
-        ("dashboard data (report + previous year + targets)", timed(dash, runs)),
+        ("filtered", "report with filters (group, district, 6 months)", timed(filtered, runs)),
+        ("dashboard", "dashboard data (report + previous year + targets)", timed(dash, runs)),
     ]
 
 
@@ -268,11 +281,42 @@ def markdown(dialect: str, server: str, rows: int, load_s: float, results, runs:
         "| query | median ms | min ms | max ms |",
         "|---|---:|---:|---:|",
     ]
-    for name, times in results:
+    for _key, name, times in results:
         lines.append(
             f"| {name} | {statistics.median(times):.0f} | {min(times):.0f} | {max(times):.0f} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def figures(
+    dialect: str, server: str, rows: int, load_s: float | None, results, runs: int, load: float
+) -> dict:
+    """The run as a dict (``--json``): ``load`` is the 1-minute load average before timing."""
+    return {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "dialect": dialect,
+        "server": server,
+        "rows": rows,
+        "insert_seconds": load_s,
+        "insert_method": "COPY" if dialect == "PostgreSQL" else "SQLAlchemy Core",
+        "batch": BATCH,
+        "runs": runs,
+        "fiscal_year": REPORT_FY,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "load": load,
+        "queries": [
+            {
+                "key": key,
+                "query": name,
+                "median_ms": statistics.median(times),
+                "min_ms": min(times),
+                "max_ms": max(times),
+                "times_ms": times,
+            }
+            for key, name, times in results
+        ],
+    }
 
 
 def _server_version() -> str:
@@ -285,10 +329,15 @@ def _server_version() -> str:
 
 
 def main() -> None:
+    global SCRATCH_DB
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_ROWS", 1_000_000)))
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--no-write", action="store_true", help="only print the table")
+    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    parser.add_argument(
+        "--scratch", default=SCRATCH_DB, help=f"the scratch database's name ({SCRATCH_DB})"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument(
         "--measure-only",
@@ -296,6 +345,9 @@ def main() -> None:
         help="time the report on the scratch database a --keep run left (no insert)",
     )
     args = parser.parse_args()
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.scratch):
+        parser.error(f"--scratch {args.scratch!r}: lower-case letters, digits and _ only")
+    SCRATCH_DB = args.scratch
 
     url, admin = scratch_url(os.environ.get("LMS_DATABASE_URL", ""))
     if args.measure_only:
@@ -322,21 +374,19 @@ def main() -> None:
                 print(f"Inserting {args.rows:,} events into {db.engine.url!r} ...", flush=True)
                 load_s = load(args.rows)
                 print(f"  done in {load_s:.1f} s", flush=True)
+            load_avg = os.getloadavg()[0]
             results = measure(args.runs)
             db.session.remove()
             db.engine.dispose()
     finally:
         if not args.keep:
             drop_scratch(admin, url)
-    table = markdown(
-        "PostgreSQL" if dialect == "postgresql" else "SQLite",
-        server,
-        args.rows,
-        load_s,
-        results,
-        args.runs,
-    )
+    name = "PostgreSQL" if dialect == "postgresql" else "SQLite"
+    table = markdown(name, server, args.rows, load_s, results, args.runs)
     print(table)
+    if args.json:
+        data = figures(name, server, args.rows, load_s, results, args.runs, load_avg)
+        Path(args.json).write_text(json.dumps(data, indent=2))
     if not args.no_write:
         if not OUT.exists():
             OUT.write_text(

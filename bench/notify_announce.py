@@ -6,16 +6,19 @@ PostgreSQL database of its own (created on the server of ``BENCH_PG_ADMIN_DSN``,
 ``host=127.0.0.1 port=5432 dbname=test user=postgres``, and dropped afterwards). Only the email
 channel is measured (the in-site channel is disabled for the run). Measures the time from
 `lms notify announce --all` to the last accepted message, checks that every message arrived
-exactly once (distinct Message-IDs), and writes the table to docs/benchmarks-notify.md.
+exactly once (distinct Message-IDs), and writes the table to docs/benchmarks-notify.md
+(``--no-write``: printed only). ``--json FILE`` also writes the results as JSON (a list of
+runs, see :func:`run`); ``make bench`` (bench/run.py) runs it that way, with ``--no-write``.
 
     .venv/bin/python bench/notify_announce.py [N] [--db sqlite,postgresql] [--set KEY=VALUE]
-        [--append] [--no-write]
+        [--append] [--no-write] [--json FILE]
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import json
 import os
 import platform
 import re
@@ -134,6 +137,7 @@ def run_once(kind: str, database_url: str, n: int, extra: dict | None = None) ->
     try:
         time.sleep(4)
         load = os.getloadavg()[0]
+        when = datetime.now(UTC).isoformat(timespec="seconds")
         start = time.monotonic()
         subprocess.run(
             [
@@ -172,6 +176,7 @@ def run_once(kind: str, database_url: str, n: int, extra: dict | None = None) ->
         "distinct": len(sink.ids),
         "seconds": took,
         "load": load,
+        "when": when,
     }
 
 
@@ -222,12 +227,41 @@ def write(results: list[dict], append: bool = False) -> None:
     print(f"wrote {OUT.relative_to(ROOT)}")
 
 
+def run(n: int, dbs: list[str], extra: dict | None = None) -> list[dict]:
+    """The announcement to ``n`` users on each database of ``dbs`` ("sqlite", "postgresql"),
+    one after the other. One dict per run: ``db``, ``variant`` (the extra settings), ``n``,
+    ``got`` (messages received), ``distinct`` (distinct Message-IDs), ``seconds`` (command to
+    the last message), ``load`` (1-minute load average at the start) and ``when`` (UTC)."""
+    results = []
+    for kind in dbs:
+        if kind == "sqlite":
+            tmp = Path(tempfile.mkdtemp(prefix="lms-bench-db-"))
+            results.append(run_once("SQLite file", f"sqlite:///{tmp}/bench.db", n, extra))
+        elif kind == "postgresql":
+            conn, name, url = pg_database()
+            try:
+                results.append(run_once("PostgreSQL (127.0.0.1)", url, n, extra))
+            finally:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                conn.close()
+        else:
+            raise SystemExit(f"unknown database {kind!r}")
+        r = results[-1]
+        print(
+            f"{r['db']}: {r['got']} of {r['n']} emails ({r['distinct']} distinct) in "
+            f"{r['seconds']:.1f} s: {r['got'] / r['seconds']:.0f} per second",
+            flush=True,
+        )
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", nargs="?", type=int, default=10_000)
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--append", action="store_true", help="add rows to the existing table")
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     parser.add_argument(
         "--set",
         action="append",
@@ -240,25 +274,9 @@ def main() -> None:
     for item in args.set:
         key, _, value = item.partition("=")
         extra[key] = ast.literal_eval(value)
-    results = []
-    for kind in args.db.split(","):
-        if kind == "sqlite":
-            tmp = Path(tempfile.mkdtemp(prefix="lms-bench-db-"))
-            results.append(run_once("SQLite file", f"sqlite:///{tmp}/bench.db", args.n, extra))
-        elif kind == "postgresql":
-            conn, name, url = pg_database()
-            try:
-                results.append(run_once("PostgreSQL (127.0.0.1)", url, args.n, extra))
-            finally:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                conn.close()
-        else:
-            raise SystemExit(f"unknown database {kind!r}")
-        r = results[-1]
-        print(
-            f"{r['db']}: {r['got']} of {r['n']} emails ({r['distinct']} distinct) in "
-            f"{r['seconds']:.1f} s: {r['got'] / r['seconds']:.0f} per second"
-        )
+    results = run(args.n, [d.strip() for d in args.db.split(",") if d.strip()], extra)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
     if not args.no_write:
         write(results, append=args.append)
 

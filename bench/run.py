@@ -1,15 +1,10 @@
 """``make bench``: generate a site, serve it with gunicorn on PostgreSQL + Redis, load it on
-loopback, compare the lesson page with the bare baseline app, and write docs/benchmarks.md.
+loopback, compare the lesson page with the bare baseline app, then run the notification fan-out
+(bench/notify_announce.py) and the outreach fiscal-year report (bench/bench_outreach.py), and
+write docs/benchmarks.md: every figure on it is measured by the run that writes it.
 
-Environment: BENCH_SIZE (XS|S|M|L, default M), BENCH_DB (an admin URL of a PostgreSQL server,
-default postgresql://postgres@127.0.0.1:5432/test; the run creates and drops ``lms_bench``),
-BENCH_REDIS (default redis://127.0.0.1:6379/14), BENCH_SECONDS (fixed-rate phase, default 20),
-BENCH_RATE (the lesson's fixed rate in requests/s, default 150), BENCH_SHARE (the second fixed
-lesson phase's rate as a share of the bare app's peak, default 0.6), BENCH_MIX_RATE (the traffic
-mix's, default 100), BENCH_SUBMIT_RATE (quiz submits alone, default 100), BENCH_WORKERS
-(gunicorn workers, default 4), BENCH_LEARNERS (the quiz scenario's learners, default 200),
-BENCH_DB_NAME (default lms_bench) and BENCH_OUTPUT (default docs/benchmarks.md; a smoke run at
-size XS should write elsewhere).
+Its settings, the BENCH_* environment variables, are listed in bench/settings.py; the page is
+written by bench/report.py.
 """
 
 from __future__ import annotations
@@ -24,39 +19,37 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import load  # noqa: E402
-
-BIN = Path(sys.executable).parent
-SIZE = os.environ.get("BENCH_SIZE", "M")
-ADMIN_DB = os.environ.get("BENCH_DB", "postgresql://postgres@127.0.0.1:5432/test")
-REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14")
-SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
-RATE = float(os.environ.get("BENCH_RATE", "150"))
-# The traffic mix costs more per request than the lesson alone: its fixed rate stays under the
-# LMS's capacity, so runs compare service times rather than queue lengths.
-MIX_RATE = float(os.environ.get("BENCH_MIX_RATE", "100"))
-#: The second fixed-rate lesson phase runs at this share of the bare app's measured peak: a
-#: rate both apps can serve on any machine, so their p95 compare service, not queueing.
-SHARE = float(os.environ.get("BENCH_SHARE", "0.6"))
-SUBMIT_RATE = float(os.environ.get("BENCH_SUBMIT_RATE", "100"))
-SUBMIT_QUIZZES = 50  # attempts opened per session before the submit phase
-WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
-DB_NAME = os.environ.get("BENCH_DB_NAME", "lms_bench")
-OUTPUT = Path(os.environ.get("BENCH_OUTPUT") or ROOT / "docs" / "benchmarks.md")
-#: Other benchmarks' reports (written by their own scripts), appended when they exist.
-EXTRA_REPORTS = ("benchmarks-extra.md", "benchmarks-notify.md", "benchmarks-outreach.md")
-QUIZ_GIFT = "\n\n".join(
-    [f"::Q{n}::ข้อ {n}: เมืองหลวงของไทยคือ? {{=กรุงเทพฯ ~เชียงใหม่ ~ลำปาง ~น่าน}}" for n in range(8)]
-    + ["::S::Which district? {=Mueang Chiang Mai =เมืองเชียงใหม่}", "::E::Write a sentence. {}"]
+from bench.report import write_report  # noqa: E402
+from bench.settings import (  # noqa: E402
+    ADMIN_DB,
+    BIN,
+    DB_NAME,
+    MIX_RATE,
+    NOTIFY_DBS,
+    NOTIFY_N,
+    OUTREACH_ROWS,
+    OUTREACH_RUNS,
+    OUTREACH_SIZES,
+    QUIZ_GIFT,
+    RATE,
+    REDIS,
+    ROOT,
+    SECONDS,
+    SECRET,
+    SHARE,
+    SIZE,
+    SUBMIT_QUIZZES,
+    SUBMIT_RATE,
+    WORKERS,
 )
-SECRET = "bench-secret-key-not-for-production"
 
 
 def db_url() -> str:
@@ -460,6 +453,68 @@ def icount_figures() -> dict:
     return icount.run(int(os.environ.get("BENCH_ICOUNT_N", "40")))
 
 
+def script_env(**extra: str) -> dict[str, str]:
+    """The environment of a standalone bench script: this process's without the ``LMS_*``
+    settings the phases above put there (each script makes its own instance and database)."""
+    e = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
+    e.update(extra)
+    return e
+
+
+def run_script(args: list[str], environ: dict[str, str]):
+    """``python ARGS --json FILE`` (its output goes to the console): the JSON it wrote, or
+    ``{"error": ...}`` if it failed, so that one failure does not lose the run's other figures."""
+    with tempfile.TemporaryDirectory(prefix="lms-bench-") as tmp:
+        out = Path(tmp) / "result.json"
+        environ = {"LMS_INSTANCE_PATH": tmp, **environ}
+        done = subprocess.run([sys.executable, *args, "--json", str(out)], env=environ, cwd=ROOT)
+        if done.returncode or not out.exists():
+            print(f"{' '.join(args)} failed (exit status {done.returncode})", flush=True)
+            return {"error": f"`{' '.join(args)}` failed, exit status {done.returncode}"}
+        return json.loads(out.read_text())
+
+
+def notify_figures() -> dict:
+    """The announcement to NOTIFY_N users end to end (bench/notify_announce.py); {} if skipped."""
+    if not NOTIFY_N or not NOTIFY_DBS:
+        return {}
+    runs = run_script(
+        ["bench/notify_announce.py", str(NOTIFY_N), "--db", ",".join(NOTIFY_DBS), "--no-write"],
+        script_env(
+            BENCH_PG_ADMIN_DSN=ADMIN_DB.replace("postgresql+psycopg", "postgresql"),
+            LMS_TEST_REDIS_URL=REDIS,
+        ),
+    )
+    return {"n": NOTIFY_N, "dbs": NOTIFY_DBS, "redis": REDIS, "runs": runs}
+
+
+def outreach_figures() -> dict:
+    """The fiscal-year report at each of OUTREACH_ROWS (bench/bench_outreach.py, PostgreSQL);
+    {} if skipped."""
+    if not OUTREACH_ROWS:
+        return {}
+    server = "postgresql+psycopg://" + ADMIN_DB.split("://", 1)[1]
+    sizes = []
+    for rows in OUTREACH_ROWS:
+        label = f" (size {OUTREACH_SIZES[rows]})" if rows in OUTREACH_SIZES else ""
+        print(f"== outreach: the fiscal-year report over {rows:,} records{label}", flush=True)
+        figures = run_script(
+            [
+                "bench/bench_outreach.py",
+                "--rows",
+                str(rows),
+                "--runs",
+                str(OUTREACH_RUNS),
+                "--scratch",
+                f"{DB_NAME}_outreach",
+                "--no-write",
+            ],
+            script_env(LMS_DATABASE_URL=server),
+        )
+        sizes.append({"rows": rows, **figures})
+    return {"runs": OUTREACH_RUNS, "scratch": f"{DB_NAME}_outreach", "sizes": sizes}
+
+
 def machine() -> dict[str, str]:
     mem = next(
         (
@@ -498,17 +553,8 @@ def machine() -> dict[str, str]:
     }
 
 
-def row(name: str, s: dict) -> str:
-    return (
-        f"| {name} | {s['requests']:,} | {s['rps']:.1f} | {s['p50_ms']:.1f} | {s['p95_ms']:.1f} | "
-        f"{s['p99_ms']:.1f} | {s['errors']} |"
-    )
-
-
-HEAD = "| scenario | requests | req/s | p50 ms | p95 ms | p99 ms | errors |\n|---|---:|---:|---:|---:|---:|---:|"
-
-
 def main() -> None:
+    started = time.monotonic()
     report: dict = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "size": SIZE,
@@ -572,198 +618,19 @@ def main() -> None:
     from bench import bench_quiz
 
     report["quiz"] = bench_quiz.scenario()
+    if NOTIFY_N and NOTIFY_DBS:
+        print(f"== notifications: an announcement to {NOTIFY_N:,} users", flush=True)
+    report["notify"] = notify_figures()
+    report["outreach"] = outreach_figures()
+    report["mix"] = MIX_TEXT
+    report["seconds"] = time.monotonic() - started
     write_report(report, results, ramp, memory)
-
-
-def inprocess_section(figures: dict) -> list[str]:
-    lms, bare = figures["LMS"], figures["bare baseline"]
-    return [
-        "In one process, without HTTP (bench/inprocess.py: Flask's test client, the same learner",
-        f"and lessons, {lms['n']} requests each; Python function calls counted by cProfile do not",
-        "depend on the machine's load):",
-        "",
-        "| app | median ms | p90 ms | SQL queries | Python calls |",
-        "|---|---:|---:|---:|---:|",
-        *[
-            f"| {name} | {r['median_ms']:.2f} | {r['p90_ms']:.2f} | {r['queries']:.0f} | {r['calls']:,.0f} |"
-            for name, r in figures.items()
-        ],
-        "",
-        f"- Time per request LMS / bare: **{lms['median_ms'] / bare['median_ms']:.2f}**; Python calls "
-        f"LMS / bare: **{lms['calls'] / bare['calls']:.2f}**",
-        "",
-    ]
-
-
-def icount_section(counts: dict) -> list[str]:
-    if not counts:
-        return ["Instructions per request: valgrind is not installed, not counted.", ""]
-    lms, bare = counts["LMS"], counts["bare baseline"]
-    return [
-        "Instructions per lesson request in the app's Python process (bench/icount.py: callgrind",
-        "counts them, so the figure repeats within about 1 % whatever the machine is doing; it",
-        "leaves out PostgreSQL, Redis and the kernel). Compare this line between commits:",
-        "",
-        f"- LMS **{lms / 1e6:.2f} M**, bare baseline {bare / 1e6:.2f} M: ratio **{lms / bare:.2f}**",
-        "",
-    ]
-
-
-def quiz_section(quiz: dict) -> list[str]:
-    together, alone = quiz["together"], quiz["alone"]
-    submit = together.get("4 submit", {})
-    return [
-        f"## Quiz: {quiz['learners']} learners start the same quiz at once",
-        "",
-        f"bench/bench_quiz.py on its own database: {quiz['learners']} learners, each on its own "
-        "connection, start the same timed quiz",
-        "(7 questions, all on one page) at the same moment, load the quiz page, autosave twice and "
-        f"submit twice (the second submit is a double click); gunicorn {quiz['workers']} sync workers.",
-        f"Wall time {quiz['wall']:.2f} s.",
-        "",
-        HEAD,
-        *[row(k, v) for k, v in together.items()],
-        "",
-        "One learner alone afterwards (service time, no queue):",
-        "",
-        HEAD,
-        *[row(k, v) for k, v in alone.items()],
-        "",
-        f"- Quiz submit under the burst: p99 **{submit.get('p99_ms', 0):.0f} ms** "
-        "(target: ≥ 100 submits/s with p99 < 500 ms)",
-        "",
-    ]
-
-
-def write_report(report: dict, results: dict, ramp: dict, memory: dict) -> None:
-    m = report["machine"]
-    bare = results[("bare baseline", "lesson fixed")]["ALL"]
-    ours = results[("LMS", "lesson fixed")]["ALL"]
-    share_rate = report["share_rate"]
-    bare_share = results[("bare baseline", "lesson share")]["ALL"]
-    ours_share = results[("LMS", "lesson share")]["ALL"]
-    bare_max = max(r["rps"] for r in ramp["bare baseline"].values())
-    ours_max = max(r["rps"] for r in ramp["LMS"].values())
-    best_n = max(ramp["LMS"], key=lambda n: ramp["LMS"][n]["rps"])
-    lines = [
-        "# Benchmarks",
-        "",
-        f"Written by `make bench` on {report['when']}. Size **{report['size']}**. Everything runs on one machine:",
-        "the load generator (bench/load.py, standard-library threads on loopback) shares the cores with the",
-        "servers, so the figures are a floor for a dedicated server.",
-        "",
-        "## Machine",
-        "",
-        *[f"- {k}: {v}" for k, v in m.items()],
-        "",
-        "## Data generation",
-        "",
-        f"`lms bench generate --size {report['size']}` into PostgreSQL took **{report['generate']['seconds']:.1f} s**:",
-        "",
-        "```",
-        report["generate"]["output"].strip(),
-        "```",
-        "",
-        "## Lesson page: the LMS against the bare baseline",
-        "",
-        "The bare baseline (bench/bare_app.py) is Flask + SQLAlchemy with no hooks, no plugins and no theme",
-        "chain, rendering the same lesson from the same database with the same markup.",
-        f"Fixed rate {RATE:.0f} requests/s for {SECONDS:.0f} s (latency from the scheduled send time):",
-        "",
-        HEAD,
-        row("bare baseline: lesson", bare),
-        row("LMS: lesson", ours),
-        "",
-        "Saturation (closed loop, concurrent users → throughput, p95):",
-        "",
-        "| users | bare req/s | bare p95 ms | LMS req/s | LMS p95 ms |",
-        "|---:|---:|---:|---:|---:|",
-        *[
-            f"| {n} | {ramp['bare baseline'][n]['rps']:.1f} | {ramp['bare baseline'][n]['p95_ms']:.1f} | "
-            f"{ramp['LMS'][n]['rps']:.1f} | {ramp['LMS'][n]['p95_ms']:.1f} |"
-            for n in ramp["LMS"]
-        ],
-        "",
-        f"- Peak throughput ratio LMS / bare: **{ours_max / bare_max:.2f}** ({ours_max:.0f} vs {bare_max:.0f} req/s; "
-        "target ≥ 0.8)",
-        f"- p95 ratio at the fixed rate LMS / bare: **{ours['p95_ms'] / max(bare['p95_ms'], 0.001):.2f}** (target ≤ 1.25)",
-        "",
-        f"A fixed rate both apps can serve on this machine: {share_rate:.0f} requests/s "
-        f"({SHARE:.0%} of the bare app's peak) for {SECONDS:.0f} s:",
-        "",
-        HEAD,
-        row("bare baseline: lesson", bare_share),
-        row("LMS: lesson", ours_share),
-        "",
-        f"- p95 ratio at {share_rate:.0f} requests/s LMS / bare: "
-        f"**{ours_share['p95_ms'] / max(bare_share['p95_ms'], 0.001):.2f}** (target ≤ 1.25); "
-        f"p50 ratio {ours_share['p50_ms'] / max(bare_share['p50_ms'], 0.001):.2f}",
-        f"- LMS lesson page peak: **{ours_max:.0f} req/s** with {best_n} users, p95 "
-        f"{ramp['LMS'][best_n]['p95_ms']:.0f} ms (target ≥ 300 req/s, p95 < 100 ms; Moodle 4.3: 36 req/s, p95 254 ms)",
-        "",
-        *inprocess_section(report["inprocess"]),
-        *icount_section(report.get("icount") or {}),
-        "## Learner traffic mix (LMS)",
-        "",
-        MIX_TEXT,
-        "",
-        f"Fixed rate {MIX_RATE:.0f} requests/s for {SECONDS:.0f} s:",
-        "",
-        HEAD,
-        *[row(k, v) for k, v in results[("LMS", "mix fixed")].items()],
-        "",
-        "Closed loop, 8 users:",
-        "",
-        HEAD,
-        *[row(k, v) for k, v in results[("LMS", "mix closed 8")].items()],
-        "",
-        f"Quiz submits alone at a fixed {SUBMIT_RATE:.0f} per second, spread over 16 learners, into",
-        f"attempts each learner opened beforehand (one in each of {SUBMIT_QUIZZES} quizzes, untimed):",
-        "",
-        HEAD,
-        *[row(k, v) for k, v in results[("LMS", "submit fixed")].items() if k != "ALL"],
-        "",
-        f"- Quiz submit at {SUBMIT_RATE:.0f}/s: p99 "
-        f"**{results[('LMS', 'submit fixed')]['ALL']['p99_ms']:.0f} ms**, "
-        f"{results[('LMS', 'submit fixed')]['ALL']['errors']} errors "
-        "(target: ≥ 100 submits/s with p99 < 500 ms)",
-        "",
-        "## SQL queries per request",
-        "",
-        "| page | queries |",
-        "|---|---:|",
-        *[f"| {k} | {v} |" for k, v in report["queries"].items()],
-        "",
-        "Tests assert that these counts do not grow with the data (tests/unit/test_learning.py:",
-        "catalog, course, lesson, dashboard; tests/unit/test_queries.py: the quiz pages).",
-        "",
-        *quiz_section(report["quiz"]),
-        "## Peak memory per process (VmHWM)",
-        "",
-        "| server | process | MiB |",
-        "|---|---|---:|",
-        *[
-            f"| {srv} | {proc} | {mb:.0f} |"
-            for srv, procs in memory.items()
-            for proc, mb in procs.items()
-        ],
-        "",
-    ]
-    for name in EXTRA_REPORTS:
-        extra = ROOT / "docs" / name
-        if extra.exists():
-            lines += ["", extra.read_text().strip(), ""]
-    out = OUTPUT
-    out.write_text("\n".join(lines))
-    (ROOT / "bench" / "results").mkdir(exist_ok=True)
-    (ROOT / "bench" / "results" / "last.json").write_text(
-        json.dumps({"report": report, "ramp": ramp, "memory": memory}, indent=2, default=str)
-    )
-    print(f"wrote {out}")
 
 
 if __name__ == "__main__":
     if not shutil.which("psql"):
         sys.exit("make bench needs PostgreSQL (BENCH_DB) and Redis (BENCH_REDIS) on this machine")
+    if unknown := set(NOTIFY_DBS) - {"sqlite", "postgresql"}:
+        sys.exit(f"BENCH_NOTIFY_DB: unknown {', '.join(sorted(unknown))} (sqlite, postgresql)")
     random.seed(1)
     main()

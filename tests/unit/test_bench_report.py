@@ -1,0 +1,165 @@
+"""bench/report.py: the targets table and the fan-out and fiscal-year report sections,
+rendered from a small fake run (no servers, no database)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import report as run_report
+from bench import settings
+
+
+def summary(rps=100.0, p50=5.0, p95=20.0, p99=40.0, errors=0, requests=1000) -> dict:
+    return {
+        "requests": requests,
+        "rps": rps,
+        "p50_ms": p50,
+        "p95_ms": p95,
+        "p99_ms": p99,
+        "errors": errors,
+    }
+
+
+def fake_run(notify=None, outreach=None, size="M"):
+    s = summary
+    results = {
+        ("bare baseline", "lesson fixed"): {"ALL": s(150, p95=10)},
+        ("LMS", "lesson fixed"): {"ALL": s(150, p95=30)},
+        ("bare baseline", "lesson share"): {"ALL": s(120, p95=10)},
+        ("LMS", "lesson share"): {"ALL": s(120, p95=12)},
+        ("LMS", "mix fixed"): {"lesson view": s(40), "ALL": s(100, errors=2)},
+        ("LMS", "submit fixed"): {"quiz submit": s(99), "ALL": s(99.5, p99=120)},
+        ("LMS", "mix closed 8"): {"ALL": s(80)},
+    }
+    ramp = {
+        "bare baseline": {n: s(100 * n / 4 + 100, p95=5 * n) for n in (4, 8, 16, 32)},
+        "LMS": {n: s(80 * n / 4 + 100, p95=10 * n) for n in (4, 8, 16, 32)},
+    }
+    report = {
+        "when": "2026-12-06T12:00:00+00:00",
+        "size": size,
+        "machine": {"cores": "2"},
+        "share_rate": 120.0,
+        "generate": {"seconds": 1.0, "output": "Generating"},
+        "queries": {"lesson view": 3},
+        "inprocess": {
+            name: {"n": 10, "median_ms": 2.0, "p90_ms": 3.0, "queries": 3, "calls": 1000}
+            for name in ("LMS", "bare baseline")
+        },
+        "icount": {},
+        "quiz": {
+            "learners": 5,
+            "workers": "4",
+            "wall": 1.0,
+            "together": {"4 submit": s(10)},
+            "alone": {"4 submit": s(1)},
+        },
+        "notify": notify or {},
+        "outreach": outreach or {},
+    }
+    return report, results, ramp, {"LMS": {"master": 20.0}}
+
+
+NOTIFY = {
+    "n": 10_000,
+    "dbs": ["postgresql"],
+    "redis": "redis://127.0.0.1:6379/14",
+    "runs": [
+        {
+            "db": "PostgreSQL (127.0.0.1)",
+            "variant": "defaults",
+            "n": 10_000,
+            "got": 10_000,
+            "distinct": 10_000,
+            "seconds": 19.2,
+            "load": 1.7,
+            "when": "2026-12-06T12:10:00+00:00",
+        }
+    ],
+}
+
+
+def outreach_size(rows: int, year_ms: float) -> dict:
+    return {
+        "rows": rows,
+        "when": "2026-12-06T12:20:00+00:00",
+        "dialect": "PostgreSQL",
+        "server": "PostgreSQL 15",
+        "insert_seconds": 30.0,
+        "insert_method": "COPY",
+        "batch": 20_000,
+        "runs": 7,
+        "fiscal_year": 2566,
+        "load": 1.1,
+        "queries": [
+            {"key": k, "query": k, "median_ms": year_ms, "min_ms": 1.0, "max_ms": 2.0}
+            for k in ("year", "other", "filtered", "dashboard")
+        ],
+    }
+
+
+def targets(rows) -> dict[str, tuple[str, str]]:
+    return {t: (m, ok) for t, m, ok in rows}
+
+
+def test_targets_from_the_runs_figures():
+    report, results, ramp, _memory = fake_run(
+        NOTIFY,
+        {
+            "runs": 7,
+            "scratch": "x",
+            "sizes": [outreach_size(1_000_000, 650), outreach_size(10_000_000, 5400)],
+        },
+    )
+    got = targets(run_report.target_rows(report, results, ramp))
+    met = {t.split(" (")[0].split(",")[0]: ok for t, (_m, ok) in got.items()}
+    # bare peak 900, LMS peak 740: 0.82x
+    assert met["Lesson page throughput ≥ 0.8× the bare baseline's"] == "yes"
+    p95 = [ok for t, (_m, ok) in got.items() if t.startswith("Lesson page p95")]
+    assert p95 == ["yes", "no"]  # 12 vs 10 ms at the share; 30 vs 10 ms at 150/s
+    # Under 100 ms the LMS serves at most 260 req/s (8 users); 740 at 32 users takes 320 ms.
+    assert met["Lesson page ≥ 300 req/s with p95 < 100 ms"] == "no"
+    ramp["LMS"][16]["p95_ms"] = 90.0
+    again = targets(run_report.target_rows(report, results, ramp))
+    lesson = again["Lesson page ≥ 300 req/s with p95 < 100 ms (2 cores, size M)"]
+    assert lesson == ("420 req/s with 16 users, p95 90 ms (2 cores, size M)", "yes")
+    assert met["Zero errors in the fixed-rate phases"] == "no"  # the mix had 2
+    assert met["Quiz submit ≥ 100/s with p99 < 500 ms"] == "yes"
+    fan_out = got["10,000 notifications delivered in ≤ 30 s by one worker, PostgreSQL (127.0.0.1)"]
+    assert fan_out == ("10,000 of 10,000 (10,000 distinct) in 19.2 s, load 1.7", "yes")
+    assert got["Fiscal-year report at size M (1,000,000 records, PostgreSQL) < 1 s"][1] == "yes"
+    info = "Fiscal-year report at size L (10,000,000 records, PostgreSQL): information, no target"
+    assert got[info] == ("5,400 ms (median of 7, load 1.1)", "— (< 1 s: no)")
+
+
+def test_skipped_phases_say_not_run():
+    report, results, ramp, _memory = fake_run(size="XS")
+    got = targets(run_report.target_rows(report, results, ramp))
+    assert got["10,000 notifications delivered in ≤ 30 s by one worker"] == ("not run", "not run")
+    m = got["Fiscal-year report at size M (1,000,000 records, PostgreSQL) < 1 s"]
+    assert m == ("not run", "not run")
+    assert got["Lesson page ≥ 300 req/s with p95 < 100 ms (2 cores, size M)"][1] == (
+        "not run at size M"
+    )
+
+
+@pytest.mark.parametrize("fresh", [True, False])
+def test_the_page_holds_this_runs_sections_not_the_histories(tmp_path, monkeypatch, fresh):
+    monkeypatch.setattr(settings, "ROOT", tmp_path)
+    monkeypatch.setattr(settings, "OUTPUT", tmp_path / "benchmarks.md")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "bench").mkdir()
+    (tmp_path / "docs" / "benchmarks-notify.md").write_text("# old notify history")
+    outreach = {"runs": 7, "scratch": "x", "sizes": [outreach_size(20_000, 30)]}
+    run_report.write_report(*fake_run(NOTIFY if fresh else None, outreach if fresh else None))
+    page = (tmp_path / "benchmarks.md").read_text()
+    assert "old notify history" not in page
+    assert page.index("## Machine") < page.index("## Targets") < page.index("## Data generation")
+    assert "[benchmarks-notify.md](benchmarks-notify.md)" in page
+    assert "[benchmarks-outreach.md](benchmarks-outreach.md)" in page
+    if fresh:
+        assert "| PostgreSQL (127.0.0.1) | defaults | 10,000 | 10,000 | 10,000 | 19.2 s" in page
+        assert "### 20,000 participation records" in page
+    else:
+        assert "Not run (BENCH_NOTIFY_N=0" in page
+        assert "Not run (BENCH_OUTREACH_ROWS empty)" in page
