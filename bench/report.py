@@ -4,18 +4,26 @@ targets table first, then each scenario's section."""
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 
-from bench import settings
-from bench.settings import (
-    MIX_RATE,
-    NOTIFY_N,
-    OUTREACH_SIZES,
-    RATE,
-    SECONDS,
-    SHARE,
-    SUBMIT_QUIZZES,
-    SUBMIT_RATE,
-)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import settings  # noqa: E402
+from bench.settings import NOTIFY_N, OUTREACH_SIZES  # noqa: E402
+
+#: The settings a run's page quotes, stored with its figures (``report["settings"]``).
+RUN_SETTINGS = ("RATE", "SECONDS", "SHARE", "MIX_RATE", "SUBMIT_RATE", "SUBMIT_QUIZZES")
+
+
+def run_settings() -> dict[str, float]:
+    """This process's values of :data:`RUN_SETTINGS`, for ``report["settings"]``."""
+    return {name: getattr(settings, name) for name in RUN_SETTINGS}
+
+
+def _settings(report: dict) -> dict[str, float]:
+    # The run's own settings; a page from older figures falls back to this process's.
+    return {**run_settings(), **(report.get("settings") or {})}
 
 
 def row(name: str, s: dict) -> str:
@@ -99,6 +107,7 @@ def _ratio(a: float, b: float) -> float:
 def target_rows(report: dict, results: dict, ramp: dict) -> list[tuple[str, str, str]]:
     """(target, measured in this run, met?) for each target of the issue, from the run's data;
     a phase that did not run says so."""
+    cfg = _settings(report)
     rows: list[tuple[str, str, str]] = []
     not_run = "not run"
     lms_ramp, bare_ramp = ramp.get("LMS") or {}, ramp.get("bare baseline") or {}
@@ -121,15 +130,15 @@ def target_rows(report: dict, results: dict, ramp: dict) -> list[tuple[str, str,
     # Lesson p95 against the bare app's, at the share of its peak and at the fixed rate.
     share_rate = report.get("share_rate")
     for name, rate, why in (
-        ("lesson share", share_rate, f"{SHARE:.0%} of the bare app's peak"),
-        ("lesson fixed", RATE, "the fixed rate"),
+        ("lesson share", share_rate, f"{cfg['SHARE']:.0%} of the bare app's peak"),
+        ("lesson fixed", cfg["RATE"], "the fixed rate"),
     ):
         rate_text = f"{rate:.0f} req/s" if rate else "?"
         target = f"Lesson page p95 ≤ 1.25× the bare baseline's, at {rate_text} ({why})"
         ours, bare = phase("LMS", name), phase("bare baseline", name)
         if ours and bare:
             ratio = _ratio(ours["p95_ms"], bare["p95_ms"])
-            measured = f"{ratio:.2f}× ({ours['p95_ms']:.0f} vs {bare['p95_ms']:.0f} ms)"
+            measured = f"{ratio:.2f}× ({ours['p95_ms']:.1f} vs {bare['p95_ms']:.1f} ms)"
             rows.append((target, measured, yes_no(ratio <= 1.25)))
         else:
             rows.append((target, not_run, not_run))
@@ -155,10 +164,10 @@ def target_rows(report: dict, results: dict, ramp: dict) -> list[tuple[str, str,
 
     # Zero errors in the LMS's fixed-rate phases.
     phases = [
-        ("lesson fixed", f"lesson {RATE:.0f}/s"),
+        ("lesson fixed", f"lesson {cfg['RATE']:.0f}/s"),
         ("lesson share", f"lesson {share_rate or 0:.0f}/s"),
-        ("mix fixed", f"mix {MIX_RATE:.0f}/s"),
-        ("submit fixed", f"submits {SUBMIT_RATE:.0f}/s"),
+        ("mix fixed", f"mix {cfg['MIX_RATE']:.0f}/s"),
+        ("submit fixed", f"submits {cfg['SUBMIT_RATE']:.0f}/s"),
     ]
     ran = [(text, phase("LMS", name)) for name, text in phases if phase("LMS", name)]
     target = "Zero errors in the fixed-rate phases (LMS)"
@@ -175,11 +184,11 @@ def target_rows(report: dict, results: dict, ramp: dict) -> list[tuple[str, str,
     submit = phase("LMS", "submit fixed")
     if submit:
         measured = (
-            f"offered {SUBMIT_RATE:.0f}/s, served {submit['rps']:.0f}/s; p99 "
+            f"offered {cfg['SUBMIT_RATE']:.0f}/s, served {submit['rps']:.0f}/s; p99 "
             f"{submit['p99_ms']:.0f} ms, {submit['errors']} errors"
         )
         met = yes_no(submit["p99_ms"] < 500 and submit["errors"] == 0)
-        if SUBMIT_RATE < 100:
+        if cfg["SUBMIT_RATE"] < 100:
             met = "not run at 100/s"
         rows.append((target, measured, met))
     else:
@@ -352,10 +361,14 @@ def rerun_section(report: dict) -> list[str]:
         "BENCH_SIZE=XS BENCH_SECONDS=5 BENCH_OUTREACH_ROWS=100000 BENCH_OUTPUT=/tmp/bench.md make bench",
         "```",
         "",
+        "The run's figures are kept in bench/results/last.json: after changing how this page is",
+        "written, `.venv/bin/python bench/report.py` writes it again from them, without a new run.",
+        "",
     ]
 
 
 def write_report(report: dict, results: dict, ramp: dict, memory: dict) -> None:
+    cfg = _settings(report)
     m = report["machine"]
     bare = results[("bare baseline", "lesson fixed")]["ALL"]
     ours = results[("LMS", "lesson fixed")]["ALL"]
@@ -390,7 +403,7 @@ def write_report(report: dict, results: dict, ramp: dict, memory: dict) -> None:
         "",
         "The bare baseline (bench/bare_app.py) is Flask + SQLAlchemy with no hooks, no plugins and no theme",
         "chain, rendering the same lesson from the same database with the same markup.",
-        f"Fixed rate {RATE:.0f} requests/s for {SECONDS:.0f} s (latency from the scheduled send time):",
+        f"Fixed rate {cfg['RATE']:.0f} requests/s for {cfg['SECONDS']:.0f} s (latency from the scheduled send time):",
         "",
         HEAD,
         row("bare baseline: lesson", bare),
@@ -411,7 +424,7 @@ def write_report(report: dict, results: dict, ramp: dict, memory: dict) -> None:
         f"- p95 ratio at the fixed rate LMS / bare: **{ours['p95_ms'] / max(bare['p95_ms'], 0.001):.2f}** (target ≤ 1.25)",
         "",
         f"A fixed rate both apps can serve on this machine: {share_rate:.0f} requests/s "
-        f"({SHARE:.0%} of the bare app's peak) for {SECONDS:.0f} s:",
+        f"({cfg['SHARE']:.0%} of the bare app's peak) for {cfg['SECONDS']:.0f} s:",
         "",
         HEAD,
         row("bare baseline: lesson", bare_share),
@@ -429,7 +442,7 @@ def write_report(report: dict, results: dict, ramp: dict, memory: dict) -> None:
         "",
         report.get("mix", ""),
         "",
-        f"Fixed rate {MIX_RATE:.0f} requests/s for {SECONDS:.0f} s:",
+        f"Fixed rate {cfg['MIX_RATE']:.0f} requests/s for {cfg['SECONDS']:.0f} s:",
         "",
         HEAD,
         *[row(k, v) for k, v in results[("LMS", "mix fixed")].items()],
@@ -439,13 +452,13 @@ def write_report(report: dict, results: dict, ramp: dict, memory: dict) -> None:
         HEAD,
         *[row(k, v) for k, v in results[("LMS", "mix closed 8")].items()],
         "",
-        f"Quiz submits alone at a fixed {SUBMIT_RATE:.0f} per second, spread over 16 learners, into",
-        f"attempts each learner opened beforehand (one in each of {SUBMIT_QUIZZES} quizzes, untimed):",
+        f"Quiz submits alone at a fixed {cfg['SUBMIT_RATE']:.0f} per second, spread over 16 learners, into",
+        f"attempts each learner opened beforehand (one in each of {cfg['SUBMIT_QUIZZES']} quizzes, untimed):",
         "",
         HEAD,
         *[row(k, v) for k, v in results[("LMS", "submit fixed")].items() if k != "ALL"],
         "",
-        f"- Quiz submit at {SUBMIT_RATE:.0f}/s: p99 "
+        f"- Quiz submit at {cfg['SUBMIT_RATE']:.0f}/s: p99 "
         f"**{results[('LMS', 'submit fixed')]['ALL']['p99_ms']:.0f} ms**, "
         f"{results[('LMS', 'submit fixed')]['ALL']['errors']} errors "
         "(target: ≥ 100 submits/s with p99 < 500 ms)",
@@ -483,7 +496,38 @@ def write_report(report: dict, results: dict, ramp: dict, memory: dict) -> None:
         figures = settings.ROOT / "bench" / "results" / "last.json"
     else:
         figures = out.with_suffix(".json")
-    figures.write_text(
-        json.dumps({"report": report, "ramp": ramp, "memory": memory}, indent=2, default=str)
-    )
+    figures.write_text(dump_figures(report, results, ramp, memory))
     print(f"wrote {out}")
+
+
+def dump_figures(report: dict, results: dict, ramp: dict, memory: dict) -> str:
+    """The run's figures as JSON (``results`` is keyed by (app, phase) pairs, which JSON
+    cannot key by: it is stored as a list)."""
+    listed = [{"app": a, "phase": p, "rows": rows} for (a, p), rows in results.items()]
+    return json.dumps(
+        {"report": report, "results": listed, "ramp": ramp, "memory": memory},
+        indent=2,
+        default=str,
+        ensure_ascii=False,
+    )
+
+
+def load_figures(text: str) -> tuple[dict, dict, dict, dict]:
+    """:func:`dump_figures`'s JSON back as :func:`write_report`'s arguments."""
+    data = json.loads(text)
+    results = {(r["app"], r["phase"]): r["rows"] for r in data["results"]}
+    ramp = {app: {int(n): r for n, r in points.items()} for app, points in data["ramp"].items()}
+    return data["report"], results, ramp, data["memory"]
+
+
+def main(argv: list[str]) -> None:
+    """``python bench/report.py [FIGURES]``: write the page again from a run's figures
+    (default bench/results/last.json) after changing how it is written, without a new run."""
+    path = Path(argv[0]) if argv else settings.ROOT / "bench" / "results" / "last.json"
+    if not path.exists():
+        sys.exit(f"{path}: no figures (make bench writes them)")
+    write_report(*load_figures(path.read_text()))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import load  # noqa: E402
-from bench.report import write_report  # noqa: E402
+from bench.report import run_settings, write_report  # noqa: E402
 from bench.settings import (  # noqa: E402
     ADMIN_DB,
     BIN,
@@ -559,6 +559,7 @@ def main() -> None:
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "size": SIZE,
         "machine": machine(),
+        "settings": run_settings(),
     }
     print(f"== generating size {SIZE} on PostgreSQL", flush=True)
     report["generate"] = prepare_database()

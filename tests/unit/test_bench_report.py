@@ -163,3 +163,21 @@ def test_the_page_holds_this_runs_sections_not_the_histories(tmp_path, monkeypat
     else:
         assert "Not run (BENCH_NOTIFY_N=0" in page
         assert "Not run (BENCH_OUTREACH_ROWS empty)" in page
+
+
+def test_the_page_can_be_written_again_from_the_stored_figures(tmp_path, monkeypatch):
+    """bench/report.py FIGURES writes the same page as the run did, with the run's own
+    settings (here a fixed rate of 200/s) even when this process's differ."""
+    monkeypatch.setattr(settings, "ROOT", tmp_path)
+    monkeypatch.setattr(settings, "OUTPUT", tmp_path / "benchmarks.md")
+    report, results, ramp, memory = fake_run(NOTIFY)
+    report["settings"] = {**run_report.run_settings(), "RATE": 200.0}
+    run_report.write_report(report, results, ramp, memory)
+    first = (tmp_path / "benchmarks.md").read_text()
+    assert "Fixed rate 200 requests/s" in first
+    assert "at 200 req/s (the fixed rate)" in first
+    stored = tmp_path / "benchmarks.json"  # a page outside docs/ keeps its figures beside it
+    assert run_report.load_figures(stored.read_text())[1] == results
+    (tmp_path / "benchmarks.md").unlink()
+    run_report.main([str(stored)])
+    assert (tmp_path / "benchmarks.md").read_text() == first
