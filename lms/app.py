@@ -206,7 +206,8 @@ def configure_templates_context(app: Flask) -> None:
     from lms import plugins
 
     def nav_items():
-        items = plugins.call("lms_tpl_nav_items", user=current_user)
+        # The user object itself: each attribute read through the proxy looks it up again.
+        items = plugins.call("lms_tpl_nav_items", user=current_user._get_current_object())
         return sorted(items, key=lambda i: i.order)
 
     def slot(name: str, **context: Any) -> Markup:
@@ -214,7 +215,10 @@ def configure_templates_context(app: Flask) -> None:
         return Markup("").join(s.html for s in sorted(snippets, key=lambda s: s.order))
 
     def body_classes() -> str:
-        return " ".join(str(c) for c in plugins.call("lms_tpl_body_classes", user=current_user))
+        return " ".join(
+            str(c)
+            for c in plugins.call("lms_tpl_body_classes", user=current_user._get_current_object())
+        )
 
     @app.context_processor
     def lms_context() -> dict[str, Any]:

@@ -39,7 +39,7 @@ def choices() -> dict[str, Any]:
 
     state = current_app.extensions["lms"]
     in_request = has_request_context()  # outside one (a task, the CLI): no user, no session
-    user = current_user if in_request else None
+    user = current_user._get_current_object() if in_request else None
     user_id = user.id if user is not None and user.is_authenticated else None
     values, theme_values = state.site_cache.get("theme_values", _read_site_values)
     if user_id is not None and ts.learners_choose(values):

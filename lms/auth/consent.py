@@ -55,7 +55,8 @@ def check() -> object | None:
         return None
     if request.accept_mimetypes.best == "application/json" or request.is_json:
         return None
-    if not current_user.is_authenticated or not needs_consent(current_user):
+    user = current_user._get_current_object()
+    if not user.is_authenticated or not needs_consent(user):
         return None
     return redirect(url_for("auth.consent", next=request.full_path.rstrip("?")))
 

@@ -55,13 +55,14 @@ def _activity_for(
 ) -> tuple[Activity, Enrolment | None, bool, ActivityProgress | None]:
     """The activity if the current user may open it (enrolled, or staff of the course), with
     their enrolment, whether they are staff, and their progress row for it."""
+    user = current_user._get_current_object()
     row = db.session.execute(
-        _ACTIVITY_FOR, {"user_id": current_user.id, "activity_id": activity_id}
+        _ACTIVITY_FOR, {"user_id": user.id, "activity_id": activity_id}
     ).first()
     if row is None:
         abort(404)
     activity, course, enrolment, record = row
-    staff = courses.is_teacher(current_user, course, enrolment)
+    staff = courses.is_teacher(user, course, enrolment)
     if not course.is_published and not staff:
         abort(404)
     # ``activity.course`` is this course: say so, or reading it later loads it again.
@@ -84,10 +85,11 @@ def outline_locks_global(by_section: dict[int, list[Activity]], done: dict) -> d
 @login_required
 def activity(activity_id: int):
     activity, enrolment, staff, record = _activity_for(activity_id)
+    user = current_user._get_current_object()  # not the proxy: it looks the user up per read
     is_learner = enrolment is not None and enrolment.role == "learner"
-    locked = None if staff else locked_reason(activity, current_user)
+    locked = None if staff else locked_reason(activity, user)
     if is_learner and not locked:
-        record = progress.mark_viewed(current_user, activity, record)
+        record = progress.mark_viewed(user, activity, record)
     content_type = current_app.extensions["lms"].content.get(
         activity.content_type, current_app.extensions["lms"].disabled_now()
     )
@@ -95,7 +97,7 @@ def activity(activity_id: int):
         if locked:
             body = Markup('<p class="locked" id="locked-reason">🔒 %s</p>') % locked
         elif content_type:
-            body = content_type.render(activity, current_user)
+            body = content_type.render(activity, user)
         else:
             body = Markup("<p>%s</p>") % _("This kind of activity is not available on this site.")
     except Exception as exc:  # a broken content type must not break the lesson page
@@ -103,7 +105,7 @@ def activity(activity_id: int):
         body = Markup("<p>%s</p>") % _("This activity could not be shown. The error was logged.")
     # After mark_viewed: its flush makes a completion on view count in the progress below.
     place = courses.outline_position(
-        activity.id, activity.course_id, staff, user_id=current_user.id if is_learner else None
+        activity.id, activity.course_id, staff, user_id=user.id if is_learner else None
     )
     if place is None:  # not in a section of its course: nothing to show it in
         abort(404)
