@@ -10,6 +10,10 @@ SECRET_KEY = "change-me-this-is-the-default-secret-key"  # noqa: S105 (refused i
 # Embedded default: a SQLite file in the instance folder.
 # In production use a PostgreSQL URL (postgresql+psycopg://user@host/db).
 DATABASE_URL = ""
+# PostgreSQL: a pooled connection idle for this many seconds is tested (one round trip) before
+# it serves a request, so one closed by a database restart or a firewall is replaced unseen.
+# 0 tests every connection before every use.
+DATABASE_PING_AFTER = 10
 # Redis for the rate limiter, the cache and Celery. Empty: in-process defaults, no Redis needed.
 REDIS_URL = ""
 

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request
+from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from werkzeug.exceptions import NotFound
 
 from lms import cli, errors, i18n, site_cache, theming
@@ -97,12 +100,17 @@ def configure_logging(app: Flask) -> None:
 
 def configure_extensions(app: Flask) -> None:
     db.init_app(app)
+    after = float(app.config.get("DATABASE_PING_AFTER") or 0)
+    if after > 0 and app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        with app.app_context():  # the engine exists after init_app; nothing connects here
+            ping_idle_connections(db.engine, after)
     migrate.init_app(app, db, directory=str(CORE_DIR / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
     csrf.init_app(app)
     limiter.init_app(app)
+    skip_unused_limit_check(app)
     cache.init_app(app)
 
     from sqlalchemy import bindparam, select
@@ -123,6 +131,57 @@ def configure_extensions(app: Flask) -> None:
         )
         # A deactivated or deleted account is logged out everywhere at its next request.
         return user if user is not None and user.is_active else None
+
+
+def ping_idle_connections(engine: Any, after: float) -> None:
+    """Test a pooled connection before it serves a request only when it sat idle for
+    ``after`` seconds (setting ``DATABASE_PING_AFTER``).
+
+    ``pool_pre_ping`` tests every checkout: one more round trip on every request. A connection
+    in steady use has just proved itself; one left idle is the kind a database restart or a
+    firewall's idle timeout closes. Raising ``DisconnectionError`` makes the pool throw it
+    away and connect again (SQLAlchemy's documented way for a custom pessimistic check).
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(dbapi_connection: Any, record: Any) -> None:
+        record.info["lms_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.get("lms_idle_since")
+        if since is None or time.monotonic() - since < after:
+            return  # new, or in steady use
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("a pooled connection failed its idle check") from exc
+
+
+def skip_unused_limit_check(app: Flask) -> None:
+    """Run Flask-Limiter's check before every request only while some limit needs it.
+
+    That check counts default, application-wide and blueprint limits; a view decorated with
+    ``limiter.limit`` (log-in, sign-up, password reset, the child sign-in, workshop
+    registration) counts its own in its decorator. The LMS sets none of the first three, and
+    the check finding nothing cost about 4 % of a lesson page's CPU. A plugin that limits a
+    whole blueprint, or a setting that adds defaults, turns it back on."""
+    funcs = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit not in funcs:
+        return
+    manager = limiter.limit_manager
+    meta = bool(app.config.get("RATELIMIT_META"))
+
+    def check_rate_limits() -> None:
+        if (
+            meta
+            or manager.default_limits
+            or manager.application_limits
+            or getattr(manager, "_blueprint_limits", True)  # unknown Flask-Limiter: check
+        ):
+            limiter._check_request_limit()
+
+    funcs[funcs.index(limiter._check_request_limit)] = check_rate_limits
 
 
 def configure_plugins(app: Flask) -> None:

@@ -83,7 +83,9 @@ def _derive(app: Flask) -> None:
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     cfg["SQLALCHEMY_DATABASE_URI"] = url
     cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
-    if url.startswith("postgresql"):
+    if url.startswith("postgresql") and not cfg.get("DATABASE_PING_AFTER"):
+        # 0: test every pooled connection before use (a round trip per request); otherwise
+        # lms.app.ping_idle_connections tests only those idle for that many seconds.
         cfg["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
     redis_url = cfg.get("REDIS_URL")
     cfg["RATELIMIT_STORAGE_URI"] = redis_url or "memory://"
