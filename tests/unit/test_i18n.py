@@ -40,3 +40,25 @@ def test_thai_translation_is_real(client):
 def test_language_switch_refuses_offsite_next(client):
     r = client.get("/lang/en?next=https://evil.example/")
     assert r.headers["Location"] == "/"
+
+
+def test_template_words_keep_jinjas_newstyle_meaning(app):
+    """lms.i18n.install_template_gettext: values escaped in HTML, plain in text, ``%%`` shown
+    as ``%`` with or without values, plurals with ``num``, the request's language."""
+    from flask import render_template_string
+
+    env = app.jinja_env
+    with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "en"}):
+        html = render_template_string('{{ _("Hello %(name)s", name="<b>Ann</b>") }}')
+        assert html == "Hello &lt;b&gt;Ann&lt;/b&gt;"
+        text = '{% autoescape false %}{{ _("Hello %(name)s", name="<b>") }}{% endautoescape %}'
+        assert env.from_string(text).render() == "Hello <b>"
+        assert render_template_string('{{ _("100%% sure") }}') == "100% sure"
+        assert render_template_string('{{ _("%(p)s%%", p=5) }}') == "5%"
+        plural = '{{ ngettext("%(num)s lesson", "%(num)s lessons", n) }}'
+        assert render_template_string(plural, n=1) == "1 lesson"
+        assert render_template_string(plural, n=3) == "3 lessons"
+        block = "{% trans n=2 %}{{ n }} items{% endtrans %}"
+        assert render_template_string(block) == "2 items"
+    with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "th"}):
+        assert render_template_string('{{ _("Log out") }}') == "ออกจากระบบ"
