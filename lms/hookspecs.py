@@ -13,7 +13,8 @@ globals. Hooks are grouped in families:
 * ``lms_notify_*``  notification channels and events;
 * ``lms_theme_*``  theme packages;
 * ``lms_event_*``  things that happened, for plugins to react to;
-* ``lms_tpl_*``  small snippets and items injected into pages.
+* ``lms_tpl_*``  small snippets and items injected into pages;
+* ``lms_bench_*``  benchmark data (``lms bench generate``).
 
 The reference in ``docs/hooks.md`` is checked against this module by a test: when you add or
 change a hook here, update the docs in the same commit.
@@ -587,4 +588,33 @@ def lms_tpl_body_classes(app, user) -> Any:
         @hookimpl
         def lms_tpl_body_classes(app, user):
             return ["a11y-large"] if wants_large_text(user) else []
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# lms_bench_*: benchmark data. ``lms bench generate --size XS|S|M|L`` builds a realistic site
+# for ``make bench``; each plugin adds the rows of its own tables.
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def lms_bench_generate(app, site):
+    """Add this plugin's rows to the benchmark site ``lms bench generate`` is building.
+
+    ``site`` is an :class:`lms.benchmark.BenchSite`: the size (``site.size``, with
+    ``learners``, ``progress_rows``, ``participation_rows``), a seeded ``site.rng``, the
+    learners' ids, the courses with their sections and lessons, every enrolment with the
+    lessons done, and ``site.facts`` that plugins share (the audience plugin runs first and
+    sets ``facts["audience"]`` and ``facts["district"]``). Insert with ``site.bulk(table,
+    rows)`` (SQLAlchemy Core, in chunks, moving the progress bar) and explicit ids from
+    ``site.next_id(table)``; do not commit. Return ``{table name: rows inserted}``. A plugin
+    that raises stops the run and nothing is kept.
+
+    Example::
+
+        @hookimpl
+        def lms_bench_generate(app, site):
+            first = site.next_id(Badge)
+            rows = ({"id": first + i, "user_id": u} for i, u in enumerate(site.learner_ids))
+            return {"lms_badge": site.bulk(Badge, rows)}
     """

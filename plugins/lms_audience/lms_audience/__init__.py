@@ -194,3 +194,12 @@ def lms_report_stats(app, start, end):
     from lms_audience.stats import report_rows
 
     return report_rows(start, end)
+
+
+@hookimpl(tryfirst=True)
+def lms_bench_generate(app, site):
+    """``lms bench generate``: profiles, chosen groups, organisations, guardians, child logins,
+    consents, preferences and course targets; sets ``site.facts`` for the plugins after it."""
+    from lms_audience.bench import generate
+
+    return generate(app, site)

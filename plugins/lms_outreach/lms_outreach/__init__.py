@@ -141,3 +141,12 @@ def lms_districts(app):
         {"code": d.code, "name_th": d.name_th, "name_en": d.name_en, "province": d.province_code}
         for d in rows
     ]
+
+
+@hookimpl
+def lms_bench_generate(app, site):
+    """``lms bench generate``: workshops with registrations, participation records, reach
+    posts and this year's targets (after the audience plugin has put people in groups)."""
+    from lms_outreach.bench import generate
+
+    return generate(site)

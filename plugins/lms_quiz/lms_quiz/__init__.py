@@ -100,3 +100,11 @@ def lms_user_erase(app, user):
     from lms_quiz.personal import erase_free_text
 
     erase_free_text(user.id)
+
+
+@hookimpl
+def lms_bench_generate(app, site):
+    """Benchmark data: question banks, a quiz per section, graded attempts (see bench.py)."""
+    from lms_quiz.bench import generate
+
+    return generate(site)
