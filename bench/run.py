@@ -180,7 +180,10 @@ def bench_users(n: int) -> list[dict]:
             lessons = [
                 a
                 for (a,) in db.session.execute(
-                    select(Activity.id).where(Activity.course_id.in_(courses)).limit(200)
+                    select(Activity.id)
+                    .where(Activity.course_id.in_(courses), Activity.content_type == "page")
+                    .order_by(Activity.id)
+                    .limit(200)
                 )
             ]
             users.append(
