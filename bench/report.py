@@ -36,6 +36,29 @@ def row(name: str, s: dict) -> str:
 HEAD = "| scenario | requests | req/s | p50 ms | p95 ms | p99 ms | errors |\n|---|---:|---:|---:|---:|---:|---:|"
 
 
+def sizes_section() -> list[str]:
+    """The generator's sizes (lms/benchmark.py), modelled on Moodle's test sites."""
+    from lms.benchmark import SIZES
+
+    return [
+        "The sizes of `lms bench generate` (modelled on Moodle's test sites). Besides these, every",
+        "lesson is a different Thai or English Markdown text; the audience plugin puts each learner",
+        "in one of the five groups and a district (with guardians for children); the quiz plugin",
+        "adds a quiz at the end of every section with graded attempts; the outreach plugin adds",
+        "workshops with registrations, reach posts and targets:",
+        "",
+        "| size | learners | courses | largest course: sections / lessons | progress rows "
+        "| participation records |",
+        "|---|---:|---:|---:|---:|---:|",
+        *[
+            f"| {name} | {z.learners:,} | {z.courses:,} | {z.largest_sections} / "
+            f"{z.largest_activities} | {z.progress_rows:,} | {z.participation_rows:,} |"
+            for name, z in SIZES.items()
+        ],
+        "",
+    ]
+
+
 def inprocess_section(figures: dict) -> list[str]:
     lms, bare = figures["LMS"], figures["bare baseline"]
     return [
@@ -400,6 +423,7 @@ def write_report(report: dict, results: dict, ramp: dict, memory: dict) -> None:
         report["generate"]["output"].strip(),
         "```",
         "",
+        *sizes_section(),
         "## Lesson page: the LMS against the bare baseline",
         "",
         "The bare baseline (bench/bare_app.py) is Flask + SQLAlchemy with no hooks, no plugins and no theme",
