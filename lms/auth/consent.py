@@ -51,12 +51,13 @@ def check() -> object | None:
     """Before every request: send a page view to the consent page when it is due."""
     if request.method not in ("GET", "HEAD") or request.endpoint is None:
         return None
+    # Nearly everyone is up to date: ask that first, before parsing the Accept header.
+    user = current_user._get_current_object()
+    if not user.is_authenticated or not needs_consent(user):
+        return None
     if request.endpoint in OPEN_ENDPOINTS or request.endpoint.endswith(".static"):
         return None
     if request.accept_mimetypes.best == "application/json" or request.is_json:
-        return None
-    user = current_user._get_current_object()
-    if not user.is_authenticated or not needs_consent(user):
         return None
     return redirect(url_for("auth.consent", next=request.full_path.rstrip("?")))
 
