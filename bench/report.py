@@ -36,6 +36,31 @@ def row(name: str, s: dict) -> str:
 HEAD = "| scenario | requests | req/s | p50 ms | p95 ms | p99 ms | errors |\n|---|---:|---:|---:|---:|---:|---:|"
 
 
+def cpu_section(cpu: dict) -> list[str]:
+    """CPU per lesson request in each process kind, from the 8-user closed loop."""
+    if set(cpu) != {"LMS", "bare baseline"}:
+        return []
+    parts = list(cpu["LMS"])
+    lms, bare = cpu["LMS"], cpu["bare baseline"]
+    return [
+        "CPU per lesson request, by process, in the closed loop with 8 users (read from /proc",
+        "before and after; milliseconds of user + system time divided by the requests served):",
+        "",
+        f"| | {' | '.join(parts)} | all |",
+        f"|---|{'---:|' * (len(parts) + 1)}",
+        *[
+            f"| {name} | {' | '.join(f'{cpu[name][p]:.2f}' for p in parts)} | "
+            f"{sum(cpu[name].values()):.2f} |"
+            for name in ("LMS", "bare baseline")
+        ],
+        "",
+        f"- App processes' CPU per request LMS / bare: **{lms['app'] / max(bare['app'], 1e-9):.2f}**; "
+        f"all processes: **{sum(lms.values()) / max(sum(bare.values()), 1e-9):.2f}** (two cores "
+        "divided by the whole is the throughput ceiling)",
+        "",
+    ]
+
+
 def sizes_section() -> list[str]:
     """The generator's sizes (lms/benchmark.py), modelled on Moodle's test sites."""
     from lms.benchmark import SIZES
@@ -464,6 +489,7 @@ def write_report(report: dict, results: dict, ramp: dict, memory: dict) -> None:
         f"- LMS lesson page peak: **{ours_max:.0f} req/s** with {best_n} users, p95 "
         f"{ramp['LMS'][best_n]['p95_ms']:.0f} ms (target ≥ 300 req/s, p95 < 100 ms; Moodle 4.3: 36 req/s, p95 254 ms)",
         "",
+        *cpu_section(report.get("cpu") or {}),
         *inprocess_section(report["inprocess"]),
         *icount_section(report.get("icount") or {}),
         "## Learner traffic mix (LMS)",

@@ -149,6 +149,38 @@ class Server:
             self.proc.kill()
 
 
+def _ticks(pid: int | str) -> float:
+    """CPU seconds (user + system) a process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(server: Server) -> dict[str, float]:
+    """CPU seconds used so far by the app (gunicorn's master and workers), PostgreSQL's and
+    Redis's processes, and this load generator."""
+    out = {"app": 0.0, "PostgreSQL": 0.0, "Redis": 0.0, "load generator": _ticks("self")}
+    children = Path(f"/proc/{server.proc.pid}/task/{server.proc.pid}/children")
+    app_pids = {str(server.proc.pid), *(children.read_text().split() if children.exists() else [])}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode()
+            used = _ticks(pid)
+        except OSError:  # ended meanwhile
+            continue
+        if pid in app_pids:
+            out["app"] += used
+        elif cmd.startswith("postgres"):
+            out["PostgreSQL"] += used
+        elif "redis-server" in cmd:
+            out["Redis"] += used
+    return out
+
+
+def cpu_per_request(before: dict, after: dict, requests: int) -> dict[str, float]:
+    """Milliseconds of CPU per request in each part, between two :func:`cpu_seconds`."""
+    return {k: 1000 * (after[k] - before[k]) / max(requests, 1) for k in before}
+
+
 def bench_users(n: int) -> list[dict]:
     """Learners with their enrolled courses and lesson ids, read straight from the database."""
     os.environ.update(env())
@@ -591,7 +623,12 @@ def main() -> None:
                     if n <= len(sessions)
                     else sessions + sessions_for(server.port, users[16:n])
                 )
+                before = cpu_seconds(server)
                 ramp[label][n] = load.closed(more[:n], LESSON_ONLY, 8).summary()["ALL"]
+                if n == 8:  # CPU per request at a load both apps serve near their peak
+                    report.setdefault("cpu", {})[label] = cpu_per_request(
+                        before, cpu_seconds(server), ramp[label][n]["requests"]
+                    )
             share_rate = SHARE * max(r["rps"] for r in ramp["bare baseline"].values())
             results[(label, "lesson share")] = load.fixed_rate(
                 sessions, LESSON_ONLY, share_rate, SECONDS

@@ -181,3 +181,17 @@ def test_the_page_can_be_written_again_from_the_stored_figures(tmp_path, monkeyp
     (tmp_path / "benchmarks.md").unlink()
     run_report.main([str(stored)])
     assert (tmp_path / "benchmarks.md").read_text() == first
+
+
+def test_cpu_section_shows_each_process_kind_and_the_ratio():
+    from bench.report import cpu_section
+
+    cpu = {
+        "LMS": {"app": 5.0, "PostgreSQL": 1.0, "Redis": 0.1, "load generator": 0.4},
+        "bare baseline": {"app": 2.5, "PostgreSQL": 1.5, "Redis": 0.0, "load generator": 0.3},
+    }
+    text = "\n".join(cpu_section(cpu))
+    assert "| | app | PostgreSQL | Redis | load generator | all |" in text
+    assert "| LMS | 5.00 | 1.00 | 0.10 | 0.40 | 6.50 |" in text
+    assert "LMS / bare: **2.00**" in text and "all processes: **1.51**" in text
+    assert cpu_section({}) == []  # a run from before this figure existed
