@@ -28,9 +28,15 @@ _md = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 # The LMS keeps the sanitised HTML of its 512 most recent lesson texts per process
 # (lms/html.py); the baseline does the same, so the comparison leaves that out.
-@lru_cache(maxsize=512)
 def _render(text: str) -> str:
     return nh3.clean(_md.render(text))
+
+
+_render_cached = lru_cache(maxsize=512)(_render)
+
+
+def _html(text: str) -> str:
+    return _render_cached(text) if len(text) <= 64_000 else _render(text)
 
 
 def create_app() -> Flask:
@@ -70,11 +76,7 @@ def lesson(activity_id: int):
     page = q(
         text("SELECT format, body FROM lms_page_page WHERE activity_id = :id"), {"id": activity_id}
     ).first()
-    body = (
-        (_render(page.body) if len(page.body) <= 64_000 else nh3.clean(_md.render(page.body)))
-        if page
-        else ""
-    )
+    body = _html(page.body) if page else ""
     done = q(
         text("SELECT completed_at FROM activity_progress WHERE user_id = :u AND activity_id = :a"),
         {"u": user.id, "a": activity_id},

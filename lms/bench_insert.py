@@ -47,7 +47,8 @@ def _copy(table, rows: Iterator[dict], progress: Callable[[int], None]) -> int:
         names = list(dict.fromkeys(k for row in batch for k in row))
         names += [c.name for c in table.c if c.name not in names and c.default is not None]
         columns = [table.c[n] for n in names]
-        processors = [c.type._cached_bind_processor(dialect) for c in columns]
+        # The dialect's own implementation of each type, as an INSERT would use it.
+        processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
         defaults = [_default_value(c) for c in columns]
         cols = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
         table_name = dialect.identifier_preparer.format_table(table)

@@ -1,7 +1,7 @@
 """Benchmark data: ``lms bench generate --size XS|S|M|L`` fills the configured database.
 
-Sizes follow Moodle's test sites. Rows go in with SQLAlchemy Core bulk inserts (executemany in
-chunks; on PostgreSQL psycopg pipelines them), with one shared password hash so generating ten
+Sizes follow Moodle's test sites. Rows go in chunks (lms/bench_insert.py: COPY on PostgreSQL,
+executemany elsewhere), with one shared password hash so generating ten
 thousand accounts does not spend minutes in scrypt. Every learner's password is ``bench-password``.
 
 The core writes users, courses, sections, lessons (every body a different Thai or English

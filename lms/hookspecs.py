@@ -606,7 +606,7 @@ def lms_bench_generate(app, site):
     learners' ids, the courses with their sections and lessons, every enrolment with the
     lessons done, and ``site.facts`` that plugins share (the audience plugin runs first and
     sets ``facts["audience"]`` and ``facts["district"]``). Insert with ``site.bulk(table,
-    rows)`` (SQLAlchemy Core, in chunks, moving the progress bar) and explicit ids from
+    rows)`` (in chunks: COPY on PostgreSQL, executemany elsewhere) and explicit ids from
     ``site.next_id(table)``; do not commit. Return ``{table name: rows inserted}``. A plugin
     that raises stops the run and nothing is kept.
 

@@ -147,9 +147,7 @@ def install_template_gettext(env: Any) -> None:
     Jinja's own newstyle wrappers call the function through the template context twice per
     word and always format, even without variables (about 7 µs a word); these do the same work
     directly. As with Jinja's, ``%%`` in a word without variables shows as ``%``."""
-    env.install_gettext_callables(  # sets newstyle; the globals are replaced below
-        gettext=_plain_gettext, ngettext=_plain_ngettext, newstyle=True
-    )
+    env.newstyle_gettext = True  # {% trans %} blocks pass their values as keywords
 
     @pass_eval_context
     def gettext(eval_ctx: Any, string: str, **variables: Any) -> str:
@@ -177,14 +175,6 @@ def install_template_gettext(env: Any) -> None:
     env.globals.update(
         _=gettext, gettext=gettext, ngettext=ngettext, pgettext=pgettext, npgettext=npgettext
     )
-
-
-def _plain_gettext(string: str) -> str:
-    return request_translations().ugettext(string)
-
-
-def _plain_ngettext(singular: str, plural: str, num: int) -> str:
-    return request_translations().ungettext(singular, plural, num)
 
 
 def _fill(eval_ctx: Any, found: str, variables: dict[str, Any]) -> str:

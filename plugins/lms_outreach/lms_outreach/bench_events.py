@@ -221,26 +221,10 @@ def _event_rows(plan: _Plan, items: list[_Item], first_id: int) -> Iterator[dict
         created = stamp(item.created) if item.created else at
         tally = plan.tally(item.at)
         kind, source, title = item.kind, item.source, item.title
-        if isinstance(item.people, int):
-            people = _draw(rng, tickets, item.people)
-            tally.add(kind, source, len(people))
-            tally.people.update(people)
-            for uid in people:
-                yield {
-                    "id": next_id,
-                    "kind": kind,
-                    "source": source,
-                    "title": title,
-                    "occurred_at": at,
-                    "user_id": uid,
-                    "headcount": 1,
-                    "audience": audience[uid],
-                    "district": district[uid],
-                    "created_at": created,
-                }
-                next_id += 1
-            continue
-        for uid, headcount, group, where in item.people:
+        people = item.people
+        if isinstance(people, int):  # that many learners, drawn by how much each takes part
+            people = [(u, 1, audience[u], district[u]) for u in _draw(rng, tickets, people)]
+        for uid, headcount, group, where in people:
             tally.add(kind, source, headcount)
             if uid is not None:
                 tally.people.add(uid)
