@@ -19,6 +19,7 @@ from werkzeug.exceptions import NotFound
 from lms import cli, errors, i18n, site_cache, theming
 from lms.content import ContentRegistry
 from lms.extensions import cache, csrf, db, limiter, login_manager, migrate
+from lms.memo import LMSFlask, install_csrf_memo
 from lms.plugins import LMSPluginManager
 from lms.settings import load_config
 from lms.tasks import celery_init_app
@@ -70,7 +71,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create the LMS application. ``config`` overrides every other source (used by tests)."""
     config = dict(config or {})
     instance_path = config.pop("INSTANCE_PATH", None) or os.environ.get("LMS_INSTANCE_PATH")
-    app = Flask(
+    app = LMSFlask(
         "lms",
         instance_path=instance_path or None,
         instance_relative_config=True,
@@ -279,9 +280,13 @@ def configure_templates_context(app: Flask) -> None:
             for c in plugins.call("lms_tpl_body_classes", user=current_user._get_current_object())
         )
 
+    # Flask-WTF's context processor names its own csrf_token; this one, later, replaces it.
+    csrf_token = install_csrf_memo(app)
+
     @app.context_processor
     def lms_context() -> dict[str, Any]:
         return {
+            "csrf_token": csrf_token,
             "nav_items": nav_items,
             "slot": slot,
             "body_classes": body_classes,

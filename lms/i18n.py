@@ -200,8 +200,12 @@ def request_translations():
 def language_url(code: str) -> str:
     """The link that switches the interface to ``code`` and comes back to this page: the same
     as ``url_for("main.set_language", code=code, next=request.full_path)``, built at a quarter
-    of its cost (the footer shows one per language on every page)."""
-    query = urlencode({"next": request.full_path}, safe="!$'()*,/:;?@")  # as werkzeug's
+    of its cost (the footer shows one per language on every page). A page without a query
+    string comes back to its path alone, not to ``path?``."""
+    query = g.get("lms_language_next")
+    if query is None:  # once per page, for every language's link
+        here = request.full_path if request.query_string else request.path
+        query = g.lms_language_next = urlencode({"next": here}, safe="!$'()*,/:;?@")
     return f"{url_for('main.set_language', code=code)}?{query}"
 
 

@@ -134,7 +134,15 @@ def activity(activity_id: int):
         ),
         locked=locked,
     )
-    db.session.commit()
+    # The page is rendered and nothing reads these objects again: committing without expiring
+    # them saves the work of marking every loaded object stale (the session closes after the
+    # request anyway).
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
     return html
 
 
