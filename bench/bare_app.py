@@ -3,9 +3,11 @@
 It answers ``GET /activity/<id>`` for a logged-in learner with the same work as the LMS lesson
 page (session user, activity, course, enrolment check, page body rendered from Markdown and
 sanitised, completion row, course progress, previous/next lesson) and the same markup, read
-from the same database. Like the LMS (lms/html.py) it keeps the HTML of the 512 most recent
-lesson texts per process, so the comparison measures the hooks, plugins and themes, not a cache. ``bench/run.py`` serves it beside the LMS and reports the LMS's
-throughput and latency as ratios to it.
+from the same database. Like the LMS it shows the HTML the page stored when it was saved
+(lms_page/stored.py) while its rendering version is current, and otherwise keeps the HTML of
+the 512 most recent lesson texts per process (lms/html.py), so the comparison measures the
+hooks, plugins and themes, not a cache. ``bench/run.py`` serves it beside the LMS and reports
+the LMS's throughput and latency as ratios to it.
 
 Run: ``LMS_DATABASE_URL=... LMS_SECRET_KEY=... gunicorn 'bench.bare_app:create_app()'``
 """
@@ -21,6 +23,8 @@ from flask_sqlalchemy import SQLAlchemy
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 from sqlalchemy import text
+
+from lms.html import RENDER_VERSION
 
 db = SQLAlchemy()
 _md = MarkdownIt("commonmark", {"html": True}).enable("table")
@@ -74,9 +78,12 @@ def lesson(activity_id: int):
     if enrolled is None:
         abort(403)
     page = q(
-        text("SELECT format, body FROM lms_page_page WHERE activity_id = :id"), {"id": activity_id}
+        text("SELECT body, html, html_version FROM lms_page_page WHERE activity_id = :id"),
+        {"id": activity_id},
     ).first()
-    body = _html(page.body) if page else ""
+    body = ""
+    if page is not None:  # the HTML stored at save, as the LMS shows it (lms_page/stored.py)
+        body = page.html if page.html_version == RENDER_VERSION else _html(page.body)
     done = q(
         text("SELECT completed_at FROM activity_progress WHERE user_id = :u AND activity_id = :a"),
         {"u": user.id, "a": activity_id},

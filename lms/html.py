@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 
+import markdown_it
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -32,14 +34,36 @@ CACHE_ENTRIES = 512
 CACHE_MAX_CHARS = 64_000
 
 
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+LINK_REL = "noopener noreferrer nofollow"
+
+
 def _clean(html: str) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto", "tel"},
-        link_rel="noopener noreferrer nofollow",
+        url_schemes=URL_SCHEMES,
+        link_rel=LINK_REL,
     )
+
+
+def _render_version() -> str:
+    parts = (
+        1,  # raise when the rendering changes in a way the rest does not show
+        markdown_it.__version__,
+        getattr(nh3, "__version__", ""),
+        sorted(ALLOWED_TAGS),
+        sorted((tag, sorted(attrs)) for tag, attrs in ALLOWED_ATTRIBUTES.items()),
+        sorted(URL_SCHEMES),
+        LINK_REL,
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+#: Names this rendering: the libraries' versions and the sanitiser's rules. HTML stored with
+#: another version (before an upgrade changed either) must be rendered again from its source.
+RENDER_VERSION = _render_version()
 
 
 def _render(text: str) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from lms import hookimpl
 from lms.benchmark import BENCH_PASSWORD, SIZES
 from lms.extensions import db
+from lms.html import RENDER_VERSION
 from lms.models import Activity, ActivityProgress, Course, Enrolment, User
 
 
@@ -41,6 +42,10 @@ def test_xs_site_has_the_sizes_rows_and_each_plugins_tables(app):
         select(Page.body).join(Activity).join(Course).where(Course.language == "th")
     ).all()
     assert thai and all(re.search("[\u0e00-\u0e7f]", b) for b in thai)
+    # Each page's HTML is stored as a save stores it (lms_page/stored.py), the body rendered.
+    stored = db.session.execute(select(Page.body, Page.html, Page.html_version)).all()
+    assert {v for _b, _h, v in stored} == {RENDER_VERSION}
+    assert all(h.startswith("<h2>") and h.count("<p>") >= 2 for _b, h, _v in stored)
     # The core's progress rows, and the quiz plugin's completions on top of them.
     printed = dict(re.findall(r"^\s+(\w+)\s+([\d,]+)$", output, re.M))
     assert int(printed["activity_progress"].replace(",", "")) == _count(ActivityProgress)

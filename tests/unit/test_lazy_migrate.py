@@ -29,6 +29,6 @@ def test_db_commands_still_work(tmp_path):
     }
     heads = subprocess.run([lms, "db", "heads"], capture_output=True, text=True, env=env)
     assert heads.returncode == 0, heads.stderr[-2000:]
-    assert "core_0003 (core)" in heads.stdout and "lms_page_0003" in heads.stdout
+    assert "core_0003 (core)" in heads.stdout and "lms_page_0004" in heads.stdout
     helped = subprocess.run([lms, "db", "--help"], capture_output=True, text=True, env=env)
     assert "--directory" in helped.stdout and "upgrade" in helped.stdout

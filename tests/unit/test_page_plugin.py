@@ -252,3 +252,76 @@ def test_page_form_in_thai(login, f):
     html = login(teacher).get(f"/teach/section/{course.sections[0].id}/add/page").text
     assert "คำอธิบายภาพ (ข้อความแทนภาพ)" in html and "เพิ่มภาพ (ไม่บังคับ)" in html
     assert 'accept=".png,.jpg,.jpeg,.gif,.webp"' in html
+
+
+def _page_row(activity_id: int):
+    from lms_page.models import Page
+
+    db.session.expire_all()
+    return db.session.get(Page, activity_id)
+
+
+def test_saving_stores_the_html_and_views_show_it(login, f):
+    from lms.html import RENDER_VERSION
+
+    course = f.course(lessons=0)
+    lesson = f.page(
+        course.sections[0].id, "Stored", "## หัวข้อ\n\nข้อความ **ตัวหนา** <script>x</script>"
+    )
+    page = _page_row(lesson.id)
+    assert page.html_version == RENDER_VERSION
+    assert "<strong>ตัวหนา</strong>" in page.html and "<script" not in page.html
+
+    # the view shows what is stored, not a fresh rendering of the source
+    page.html = "<p>stored-marker</p>"
+    db.session.commit()
+    client = login(f.user())
+    client.post(f"/courses/{course.id}/enrol")
+    assert "stored-marker" in client.get(f"/activity/{lesson.id}").text
+
+    # stored with another rendering (an upgrade changed the sanitiser): rendered from source
+    page = _page_row(lesson.id)
+    page.html_version = "older"
+    db.session.commit()
+    shown = client.get(f"/activity/{lesson.id}").text
+    assert "stored-marker" not in shown and "<strong>ตัวหนา</strong>" in shown
+
+
+def test_editing_a_page_stores_its_new_html(login, f):
+    teacher, course, _learner = setup_course(f)
+    client = login(teacher)
+    activity = add(client, course, "page", _page_fields(body="first **one**"))
+    assert "<strong>one</strong>" in _page_row(activity.id).html
+    r = client.post(
+        f"/teach/activity/{activity.id}/edit",
+        data=_page_fields(body="second <em>two</em>"),
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 302, r.text
+    page = _page_row(activity.id)
+    assert "<em>two</em>" in page.html and "one" not in page.html
+
+
+def test_store_html_command_fills_missing_and_stale_pages(app, f):
+    from lms.html import RENDER_VERSION
+
+    course = f.course(lessons=3)
+    ids = [a.id for a in f.activities(course)]
+    first, second, third = (_page_row(i) for i in ids)
+    first.html = first.html_version = None  # saved before the column existed
+    second.html, second.html_version = "<p>old</p>", "older"  # another rendering
+    third.html = "<p>current</p>"  # up to date: left alone without --all
+    db.session.commit()
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["page", "store-html"])
+    assert result.exit_code == 0, result.output
+    assert "Stored the HTML of 2 pages." in result.output
+    rows = [_page_row(i) for i in ids]
+    assert [r.html_version for r in rows] == [RENDER_VERSION] * 3
+    assert "<strong>1</strong>" in rows[0].html and "<strong>2</strong>" in rows[1].html
+    assert rows[2].html == "<p>current</p>"
+
+    result = runner.invoke(args=["page", "store-html", "--all"])
+    assert "Stored the HTML of 3 pages." in result.output
+    assert "<strong>3</strong>" in _page_row(ids[2]).html

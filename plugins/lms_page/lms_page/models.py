@@ -6,7 +6,7 @@ from lms.models import StoredFile
 
 
 class Page(db.Model):
-    """A text page: the body as the educator wrote it, and its format."""
+    """A text page: the body as the educator wrote it, its format, and its stored HTML."""
 
     __tablename__ = "lms_page_page"
 
@@ -15,6 +15,10 @@ class Page(db.Model):
     )
     format: Mapped[str] = mapped_column(String(10), default="markdown")
     body: Mapped[str] = mapped_column(Text, default="")
+    #: The body rendered and sanitised when it was saved (``None``: not stored yet), and the
+    #: rendering it was made with (``lms.html.RENDER_VERSION``): see lms_page/stored.py.
+    html: Mapped[str | None] = mapped_column(Text, nullable=True)
+    html_version: Mapped[str | None] = mapped_column(String(16), nullable=True)
     #: Optional narration: an audio file the educator recorded, read aloud to the learner.
     narration_id: Mapped[int | None] = mapped_column(
         ForeignKey("stored_file.id", ondelete="SET NULL"), nullable=True
