@@ -116,7 +116,29 @@ def icount_section(counts: dict) -> list[str]:
         "",
         f"- LMS **{lms / 1e6:.2f} M**, bare baseline {bare / 1e6:.2f} M: ratio **{lms / bare:.2f}**",
         "",
+        *stages_section(counts.get("stages") or {}),
     ]
+
+
+def stages_section(stages: dict) -> list[str]:
+    """Where each app's instructions go: around the view, in the view, in the template."""
+    if not stages:
+        return []
+    lms, bare = stages["LMS"], stages["bare baseline"]
+    lines = [
+        "Where they go, counted again with the request cut short (bench/icount.py `STAGES`): "
+        "outside the view is",
+        "Flask, the extensions and the before- and after-request functions (the view answers an "
+        "empty page); the",
+        "view is its queries and data; the template is rendering the page from them.",
+        "",
+        "| part | LMS | bare baseline | LMS − bare |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for part in lms:
+        a, b = lms[part], bare[part]
+        lines.append(f"| {part} | {a / 1e6:.2f} M | {b / 1e6:.2f} M | {(a - b) / 1e6:+.2f} M |")
+    return [*lines, ""]
 
 
 def quiz_section(quiz: dict) -> list[str]:

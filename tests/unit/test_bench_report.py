@@ -195,3 +195,23 @@ def test_cpu_section_shows_each_process_kind_and_the_ratio():
     assert "| LMS | 5.00 | 1.00 | 0.10 | 0.40 | 6.50 |" in text
     assert "LMS / bare: **2.00**" in text and "all processes: **1.51**" in text
     assert cpu_section({}) == []  # a run from before this figure existed
+
+
+def test_icount_section_splits_each_app_into_its_parts():
+    from bench.icount import split
+
+    counts = {
+        "LMS": 11.3e6,
+        "bare baseline": 8.8e6,
+        "stages": {
+            "LMS": split(11.3e6, 7.2e6, 3.6e6),
+            "bare baseline": split(8.8e6, 8.5e6, 1.2e6),
+        },
+    }
+    text = "\n".join(run_report.icount_section(counts))
+    assert "ratio **1.28**" in text
+    assert "| outside the view | 3.60 M | 1.20 M | +2.40 M |" in text
+    assert "| view | 3.60 M | 7.30 M | -3.70 M |" in text
+    assert "| template | 4.10 M | 0.30 M | +3.80 M |" in text
+    # an older run's figures without the split still make a page
+    assert "| part |" not in "\n".join(run_report.icount_section({"LMS": 2.0, "bare baseline": 1.0}))
