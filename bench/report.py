@@ -88,8 +88,8 @@ def inprocess_section(figures: dict) -> list[str]:
     lms, bare = figures["LMS"], figures["bare baseline"]
     return [
         "In one process, without HTTP (bench/inprocess.py: Flask's test client, the same learner",
-        f"and 20 lessons, {lms['n']} requests each, so both apps serve each text's HTML from their",
-        "cache and the figures isolate the cost of the hooks, plugins and themes; Python function",
+        f"and 20 lessons, {lms['n']} requests each, both showing each page's stored HTML, so the",
+        "figures isolate the cost of the hooks, plugins and themes; Python function",
         "calls counted by cProfile do not depend on the machine's load):",
         "",
         "| app | median ms | p90 ms | SQL queries | Python calls |",
@@ -476,8 +476,9 @@ def write_report(report: dict, results: dict, ramp: dict, memory: dict) -> None:
         "The bare baseline (bench/bare_app.py) is Flask + SQLAlchemy with no hooks, no plugins and no theme",
         "chain, rendering the same lesson from the same database with the same markup. Each of the 16",
         "learners opens lessons at random among up to 200 of their courses' lessons; every lesson is a",
-        "different Markdown text (600 to 2,300 characters, Thai or English), and both apps keep the HTML",
-        "of the 512 most recent texts per worker process, so most views render their text afresh.",
+        "different Markdown text (600 to 2,300 characters, Thai or English). Both apps show the HTML the",
+        "page stored when it was saved (lms_page/stored.py; the generator stores it as a save does), so",
+        "neither renders Markdown on a view.",
         f"Fixed rate {cfg['RATE']:.0f} requests/s for {cfg['SECONDS']:.0f} s (latency from the scheduled send time):",
         "",
         HEAD,
