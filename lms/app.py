@@ -250,12 +250,7 @@ def configure_requests(app: Flask) -> None:
         if plugin and plugin in app.extensions["lms"].disabled_now():
             raise NotFound()
 
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        return response
+    # The security headers are added to every response by lms.memo.LMSFlask.
 
 
 def configure_templates_context(app: Flask) -> None:

@@ -16,12 +16,12 @@ from flask import (
     Flask,
     current_app,
     g,
-    has_app_context,
     has_request_context,
     request,
     session,
     url_for,
 )
+from flask.globals import _cv_app
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
 from jinja2 import pass_eval_context
@@ -190,8 +190,9 @@ def request_translations():
     """The catalogue of the current request's language (found once per request: see
     :class:`lms.extensions.RequestDomain`). Templates call this for every word: it looks in
     the request's memo first, without Flask-Babel's own lookups."""
-    if has_app_context():
-        found = getattr(getattr(g, "_flask_babel", None), "babel_translations", None)
+    ctx = _cv_app.get(None)  # the app context itself: ``g`` through its proxy costs more
+    if ctx is not None:
+        found = getattr(getattr(ctx.g, "_flask_babel", None), "babel_translations", None)
         if found is not None:
             return found
     return get_translations()

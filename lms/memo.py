@@ -10,6 +10,8 @@ keeps the answers it worked out:
 * :func:`install_csrf_memo` hands out a session's signed CSRF token again for up to
   :data:`CSRF_REUSE_SECONDS`: the token is Flask-WTF's own, still valid for
   ``WTF_CSRF_TIME_LIMIT`` minus at most that long.
+* :meth:`LMSFlask.update_template_context` runs the template context processors once per
+  request (again after a log-in or log-out), not once per template.
 
 Both memos are bounded (they start again when full) and both step aside wherever the answer
 could depend on more than their key (see each).
@@ -31,8 +33,46 @@ CSRF_REUSE_SECONDS = 60.0
 CSRF_MEMO_SIZE = 10_000
 
 
+#: Sent with every response that does not set its own (a view or plugin may, e.g. lms_link's
+#: ``Referrer-Policy: no-referrer``).
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "SAMEORIGIN"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+)
+
+
 class LMSFlask(Flask):
-    """Flask, with built URLs remembered per process (see the module doc)."""
+    """Flask, with built URLs remembered per process (see the module doc), and the security
+    headers added to the finished response's header list (:data:`SECURITY_HEADERS`): through
+    Werkzeug's ``Headers`` they cost as much as building three URLs."""
+
+    def update_template_context(self, context: dict[str, Any]) -> None:
+        """Flask's, with the context processors run once per request: a page renders several
+        templates (the lesson, then its content type's own), and the processors' values (the
+        request, the user, the template functions) are the same for each. As in Flask, values
+        passed to ``render_template`` win over the processors'."""
+        req_ctx = _cv_request.get(None)
+        if req_ctx is None:
+            super().update_template_context(context)
+            return
+        # Flask-Login's processor gives the user object itself: a log-in or log-out between
+        # two templates of one request (an email, then the page) must not show the old one.
+        memo = getattr(req_ctx, "_lms_template_context", None)
+        if memo is None or memo[0] is not g.get("_login_user"):
+            found: dict[str, Any] = {}
+            super().update_template_context(found)  # loads the user if nothing did yet
+            memo = req_ctx._lms_template_context = (g.get("_login_user"), found)
+        for key, value in memo[1].items():
+            context.setdefault(key, value)
+
+    def wsgi_app(self, environ: dict, start_response: Any) -> Any:
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            have = {name.lower() for name, _value in headers}
+            headers.extend(h for h in SECURITY_HEADERS if h[0].lower() not in have)
+            return start_response(status, headers, exc_info)
+
+        return super().wsgi_app(environ, start)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -166,7 +166,7 @@ class LMSPluginManager:
                 self._count_failure(impl.plugin_name)
                 continue
             info = self.infos.get(impl.plugin_name)
-            if info is not None:
+            if info is not None and info.failures_in_a_row:
                 info.failures_in_a_row = 0
             if result is not None:
                 out.append((impl.plugin_name, result))

@@ -59,9 +59,24 @@ def test_unknown_theme_falls_back_to_default(make_app):
 
 
 def test_security_headers(client):
-    r = client.get("/")
+    for path in ("/", "/static/lms.css", "/no-such-page"):
+        r = client.get(path)
+        assert r.headers["X-Content-Type-Options"] == "nosniff", path
+        assert r.headers["X-Frame-Options"] == "SAMEORIGIN", path
+        assert r.headers["Referrer-Policy"] == "strict-origin-when-cross-origin", path
+        assert len(r.headers.getlist("X-Frame-Options")) == 1
+        r.close()  # the static file's
+
+
+def test_a_response_keeps_its_own_security_header(app, client):
+    @app.route("/own-policy")
+    def own_policy():
+        return "", 200, {"Referrer-Policy": "no-referrer", "x-frame-options": "DENY"}
+
+    r = client.get("/own-policy")
+    assert r.headers.getlist("Referrer-Policy") == ["no-referrer"]
+    assert r.headers.getlist("X-Frame-Options") == ["DENY"]
     assert r.headers["X-Content-Type-Options"] == "nosniff"
-    assert r.headers["X-Frame-Options"] == "SAMEORIGIN"
 
 
 def test_health(client):

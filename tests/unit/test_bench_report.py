@@ -214,4 +214,6 @@ def test_icount_section_splits_each_app_into_its_parts():
     assert "| view | 3.60 M | 7.30 M | -3.70 M |" in text
     assert "| template | 4.10 M | 0.30 M | +3.80 M |" in text
     # an older run's figures without the split still make a page
-    assert "| part |" not in "\n".join(run_report.icount_section({"LMS": 2.0, "bare baseline": 1.0}))
+    assert "| part |" not in "\n".join(
+        run_report.icount_section({"LMS": 2.0, "bare baseline": 1.0})
+    )

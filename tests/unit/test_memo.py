@@ -114,3 +114,31 @@ def test_language_links_come_back_to_the_page(client):
     assert 'href="/lang/en?next=/courses?q%3Dabc"' in found or (
         'href="/lang/en?next=/courses?q=abc"' in found
     )
+
+
+def test_context_processors_run_once_per_request_and_again_after_a_log_in(app, f):
+    from flask import render_template_string
+    from flask_login import login_user, logout_user
+
+    calls = []
+
+    @app.context_processor
+    def counted():
+        calls.append(1)
+        return {"shade": "blue", "site_name": "from a processor"}
+
+    user = f.user(name="Somchai")
+    page = "{{ shade }} {{ site_name }} {{ current_user.name if current_user.is_authenticated else '-' }}"
+    with app.test_request_context("/"):
+        # as in Flask: a later processor overrides an earlier one, passed values win over both
+        assert render_template_string(page) == "blue from a processor -"
+        assert render_template_string(page, shade="red") == "red from a processor -"
+        assert calls == [1]
+        login_user(user)
+        assert render_template_string(page) == "blue from a processor Somchai"
+        logout_user()
+        assert render_template_string(page) == "blue from a processor -"
+        assert len(calls) == 3
+    with app.test_request_context("/"):  # a new request runs them again
+        render_template_string(page)
+        assert len(calls) == 4
