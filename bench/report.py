@@ -36,6 +36,34 @@ def row(name: str, s: dict) -> str:
 HEAD = "| scenario | requests | req/s | p50 ms | p95 ms | p99 ms | errors |\n|---|---:|---:|---:|---:|---:|---:|"
 
 
+def paired_section(paired: dict) -> list[str]:
+    """The alternating rounds of the two apps (bench/run.py ``paired_rounds``)."""
+    if not paired or not paired.get("rounds"):
+        return []
+    lines = [
+        f"Both apps served side by side, measured in {len(paired['rounds'])} alternating rounds "
+        f"of {paired['seconds']:.0f} s each",
+        "(closed loop, 8 users; the app that goes first alternates too). On a shared machine "
+        "the speed drifts",
+        "over minutes, so the ramp above (one app, then the other) can move the ratio by a "
+        "fifth between runs;",
+        "rounds a few seconds apart see the same machine:",
+        "",
+        "| round | bare req/s | LMS req/s | LMS / bare |",
+        "|---:|---:|---:|---:|",
+    ]
+    for n, r in enumerate(paired["rounds"], start=1):
+        bare, ours = r["bare baseline"], r["LMS"]
+        lines.append(f"| {n} | {bare:.1f} | {ours:.1f} | {_ratio(ours, bare):.2f} |")
+    lines += [
+        "",
+        f"- Throughput ratio LMS / bare, median of the rounds: **{paired['median_ratio']:.2f}** "
+        "(target ≥ 0.8)",
+        "",
+    ]
+    return lines
+
+
 def cpu_section(cpu: dict) -> list[str]:
     """CPU per lesson request in each process kind, from the 8-user closed loop."""
     if set(cpu) != {"LMS", "bare baseline"}:
@@ -186,9 +214,26 @@ def target_rows(report: dict, results: dict, ramp: dict) -> list[tuple[str, str,
     def phase(label: str, name: str) -> dict | None:
         return (results.get((label, name)) or {}).get("ALL")
 
-    # Lesson page throughput against the bare app's (peaks of the closed-loop ramp).
-    target = "Lesson page throughput ≥ 0.8× the bare baseline's (peak of the closed loop)"
-    if lms_ramp and bare_ramp:
+    # Lesson page throughput against the bare app's: the alternating rounds when the run has
+    # them (the same machine for both apps), else the peaks of the two closed-loop ramps.
+    paired = report.get("paired")
+    if paired and paired.get("rounds"):
+        target = (
+            "Lesson page throughput ≥ 0.8× the bare baseline's (median of the alternating "
+            "rounds, closed loop, 8 users)"
+        )
+        ratio = paired["median_ratio"]
+        ours, bare = paired["median_rps"]["LMS"], paired["median_rps"]["bare baseline"]
+        rows.append(
+            (
+                target,
+                f"{ratio:.2f}× (median of {len(paired['rounds'])} rounds; medians {ours:.0f} vs "
+                f"{bare:.0f} req/s)",
+                yes_no(ratio >= 0.8),
+            )
+        )
+    elif lms_ramp and bare_ramp:
+        target = "Lesson page throughput ≥ 0.8× the bare baseline's (peak of the closed loop)"
         ours = max(r["rps"] for r in lms_ramp.values())
         bare = max(r["rps"] for r in bare_ramp.values())
         ratio = _ratio(ours, bare)
@@ -196,6 +241,7 @@ def target_rows(report: dict, results: dict, ramp: dict) -> list[tuple[str, str,
             (target, f"{ratio:.2f}× ({ours:.0f} vs {bare:.0f} req/s)", yes_no(ratio >= 0.8))
         )
     else:
+        target = "Lesson page throughput ≥ 0.8× the bare baseline's"
         rows.append((target, not_run, not_run))
 
     # Lesson p95 against the bare app's, at the share of its peak and at the fixed rate.
@@ -499,6 +545,7 @@ def write_report(report: dict, results: dict, ramp: dict, memory: dict) -> None:
         "target ≥ 0.8)",
         f"- p95 ratio at the fixed rate LMS / bare: **{ours['p95_ms'] / max(bare['p95_ms'], 0.001):.2f}** (target ≤ 1.25)",
         "",
+        *paired_section(report.get("paired") or {}),
         f"A fixed rate both apps can serve on this machine: {share_rate:.0f} requests/s "
         f"({cfg['SHARE']:.0%} of the bare app's peak) for {cfg['SECONDS']:.0f} s:",
         "",

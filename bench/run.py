@@ -38,6 +38,7 @@ from bench.settings import (  # noqa: E402
     OUTREACH_ROWS,
     OUTREACH_RUNS,
     OUTREACH_SIZES,
+    PAIR_ROUNDS,
     QUIZ_GIFT,
     RATE,
     REDIS,
@@ -153,6 +154,41 @@ def _ticks(pid: int | str) -> float:
     """CPU seconds (user + system) a process has used."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def paired_rounds(users: list[dict], rounds: int = PAIR_ROUNDS, seconds: float = 6.0) -> dict:
+    """Lesson-page throughput of both apps, served side by side and measured in alternating
+    rounds (closed loop, 8 users, ``seconds`` each; the first app alternates too). On a shared
+    machine the speed drifts over minutes: one app's phase after the other's can differ by a
+    fifth for that alone, while two rounds a few seconds apart see the same machine. Returns
+    each round's requests/s per app and the median of the rounds' ratios."""
+    apps = {"bare baseline": "bench.bare_app:create_app()", "LMS": "lms:create_app()"}
+    servers = {label: Server(app, label) for label, app in apps.items()}
+    try:
+        sessions = {label: sessions_for(s.port, users) for label, s in servers.items()}
+        for label in apps:
+            load.closed(sessions[label], LESSON_ONLY, 3)  # warm-up
+        per_round: list[dict[str, float]] = []
+        for n in range(rounds):
+            order = list(apps) if n % 2 == 0 else list(reversed(apps))
+            got = {}
+            for label in order:
+                got[label] = load.closed(sessions[label][:8], LESSON_ONLY, seconds).summary()[
+                    "ALL"
+                ]["rps"]
+            per_round.append(got)
+    finally:
+        for server in servers.values():
+            server.stop()
+    ratios = sorted(r["LMS"] / r["bare baseline"] for r in per_round if r["bare baseline"])
+    return {
+        "rounds": per_round,
+        "seconds": seconds,
+        "median_ratio": ratios[len(ratios) // 2] if ratios else 0.0,
+        "median_rps": {
+            label: sorted(r[label] for r in per_round)[len(per_round) // 2] for label in apps
+        },
+    }
 
 
 def cpu_seconds(server: Server) -> dict[str, float]:
@@ -650,6 +686,8 @@ def main() -> None:
             memory[label] = server.peak_rss_mb()
         finally:
             server.stop()
+    print("== lesson page: the two apps in alternating rounds", flush=True)
+    report["paired"] = paired_rounds(users[:16])
     report["queries"] = query_counts(users[0])
     print("== in-process lesson page", flush=True)
     report["inprocess"] = inprocess_figures()

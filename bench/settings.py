@@ -7,7 +7,8 @@ BENCH_REDIS (default redis://127.0.0.1:6379/14), BENCH_SECONDS (fixed-rate phase
 BENCH_RATE (the lesson's fixed rate in requests/s, default 150), BENCH_SHARE (the second fixed
 lesson phase's rate as a share of the bare app's peak, default 0.6), BENCH_MIX_RATE (the traffic
 mix's, default 100), BENCH_SUBMIT_RATE (quiz submits alone, default 100), BENCH_WORKERS
-(gunicorn workers, default 4), BENCH_LEARNERS (the quiz scenario's learners, default 200),
+(gunicorn workers, default 4), BENCH_PAIR_ROUNDS (alternating lesson-page rounds of the two
+apps, default 5), BENCH_LEARNERS (the quiz scenario's learners, default 200),
 BENCH_DB_NAME (default lms_bench) and BENCH_OUTPUT (default docs/benchmarks.md; a smoke run at
 size XS should write elsewhere).
 
@@ -43,6 +44,8 @@ MIX_RATE = float(os.environ.get("BENCH_MIX_RATE", "100"))
 SHARE = float(os.environ.get("BENCH_SHARE", "0.6"))
 SUBMIT_RATE = float(os.environ.get("BENCH_SUBMIT_RATE", "100"))
 SUBMIT_QUIZZES = 50  # attempts opened per session before the submit phase
+#: Alternating rounds of the lesson page, one app then the other (bench/run.py paired_rounds).
+PAIR_ROUNDS = int(os.environ.get("BENCH_PAIR_ROUNDS", "5"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 DB_NAME = os.environ.get("BENCH_DB_NAME", "lms_bench")
 OUTPUT = Path(os.environ.get("BENCH_OUTPUT") or ROOT / "docs" / "benchmarks.md")

@@ -217,3 +217,30 @@ def test_icount_section_splits_each_app_into_its_parts():
     assert "| part |" not in "\n".join(
         run_report.icount_section({"LMS": 2.0, "bare baseline": 1.0})
     )
+
+
+def test_throughput_target_uses_the_alternating_rounds_when_the_run_has_them():
+    rounds = [
+        {"bare baseline": 500.0, "LMS": 400.0},
+        {"bare baseline": 400.0, "LMS": 380.0},
+        {"bare baseline": 450.0, "LMS": 405.0},
+    ]
+    paired = {
+        "rounds": rounds,
+        "seconds": 6.0,
+        "median_ratio": 0.9,
+        "median_rps": {"bare baseline": 450.0, "LMS": 400.0},
+    }
+    ramp = {
+        "LMS": {8: {"rps": 300.0, "p95_ms": 20.0}},
+        "bare baseline": {8: {"rps": 600.0, "p95_ms": 9.0}},
+    }
+    rows = run_report.target_rows({"paired": paired}, {}, ramp)
+    target, measured, met = rows[0]
+    assert "alternating rounds" in target
+    assert measured.startswith("0.90× (median of 3 rounds") and met == "yes"
+    text = "\n".join(run_report.paired_section(paired))
+    assert "| 2 | 400.0 | 380.0 | 0.95 |" in text and "**0.90**" in text
+    # figures from before the rounds existed: the ramps' peaks, as then
+    target, measured, met = run_report.target_rows({}, {}, ramp)[0]
+    assert "peak of the closed loop" in target and measured.startswith("0.50×") and met == "no"
