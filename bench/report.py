@@ -61,6 +61,23 @@ def paired_section(paired: dict) -> list[str]:
         "(target ≥ 0.8)",
         "",
     ]
+    if paired.get("fixed_p95"):
+        lines += [
+            f"Then both at a fixed {paired['rate']:.0f} requests/s, alternating the same way "
+            f"({paired['seconds']:.0f} s each):",
+            "",
+            "| round | bare p95 ms | LMS p95 ms | LMS / bare |",
+            "|---:|---:|---:|---:|",
+        ]
+        for n, r in enumerate(paired["fixed_p95"], start=1):
+            bare, ours = r["bare baseline"], r["LMS"]
+            lines.append(f"| {n} | {bare:.1f} | {ours:.1f} | {_ratio(ours, bare):.2f} |")
+        lines += [
+            "",
+            f"- p95 ratio LMS / bare at {paired['rate']:.0f} requests/s, median of the rounds: "
+            f"**{paired['median_p95_ratio']:.2f}** (target ≤ 1.25)",
+            "",
+        ]
     return lines
 
 
@@ -253,7 +270,15 @@ def target_rows(report: dict, results: dict, ramp: dict) -> list[tuple[str, str,
         rate_text = f"{rate:.0f} req/s" if rate else "?"
         target = f"Lesson page p95 ≤ 1.25× the bare baseline's, at {rate_text} ({why})"
         ours, bare = phase("LMS", name), phase("bare baseline", name)
-        if ours and bare:
+        if name == "lesson fixed" and paired and paired.get("fixed_p95"):
+            target = (
+                f"Lesson page p95 ≤ 1.25× the bare baseline's, at {rate_text} ({why}; median "
+                "of the alternating rounds)"
+            )
+            ratio = paired["median_p95_ratio"]
+            measured = f"{ratio:.2f}× (median of {len(paired['fixed_p95'])} rounds)"
+            rows.append((target, measured, yes_no(ratio <= 1.25)))
+        elif ours and bare:
             ratio = _ratio(ours["p95_ms"], bare["p95_ms"])
             measured = f"{ratio:.2f}× ({ours['p95_ms']:.1f} vs {bare['p95_ms']:.1f} ms)"
             rows.append((target, measured, yes_no(ratio <= 1.25)))

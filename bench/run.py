@@ -161,7 +161,8 @@ def paired_rounds(users: list[dict], rounds: int = PAIR_ROUNDS, seconds: float =
     rounds (closed loop, 8 users, ``seconds`` each; the first app alternates too). On a shared
     machine the speed drifts over minutes: one app's phase after the other's can differ by a
     fifth for that alone, while two rounds a few seconds apart see the same machine. Returns
-    each round's requests/s per app and the median of the rounds' ratios."""
+    each round's requests/s per app and the median of the rounds' ratios; then the same rounds
+    at the fixed rate (``RATE`` requests/s): each round's p95 per app and the median ratio."""
     apps = {"bare baseline": "bench.bare_app:create_app()", "LMS": "lms:create_app()"}
     servers = {label: Server(app, label) for label, app in apps.items()}
     try:
@@ -177,14 +178,28 @@ def paired_rounds(users: list[dict], rounds: int = PAIR_ROUNDS, seconds: float =
                     "ALL"
                 ]["rps"]
             per_round.append(got)
+        # The same for the p95 at the fixed rate: both apps at RATE requests/s, alternating.
+        fixed: list[dict[str, float]] = []
+        for n in range(rounds):
+            order = list(apps) if n % 2 == 0 else list(reversed(apps))
+            got = {}
+            for label in order:
+                got[label] = load.fixed_rate(sessions[label], LESSON_ONLY, RATE, seconds).summary()[
+                    "ALL"
+                ]["p95_ms"]
+            fixed.append(got)
     finally:
         for server in servers.values():
             server.stop()
     ratios = sorted(r["LMS"] / r["bare baseline"] for r in per_round if r["bare baseline"])
+    p95_ratios = sorted(r["LMS"] / r["bare baseline"] for r in fixed if r["bare baseline"])
     return {
         "rounds": per_round,
         "seconds": seconds,
         "median_ratio": ratios[len(ratios) // 2] if ratios else 0.0,
+        "rate": RATE,
+        "fixed_p95": fixed,
+        "median_p95_ratio": p95_ratios[len(p95_ratios) // 2] if p95_ratios else 0.0,
         "median_rps": {
             label: sorted(r[label] for r in per_round)[len(per_round) // 2] for label in apps
         },

@@ -241,6 +241,17 @@ def test_throughput_target_uses_the_alternating_rounds_when_the_run_has_them():
     assert measured.startswith("0.90× (median of 3 rounds") and met == "yes"
     text = "\n".join(run_report.paired_section(paired))
     assert "| 2 | 400.0 | 380.0 | 0.95 |" in text and "**0.90**" in text
+    # with the fixed-rate rounds, the p95 target at the fixed rate is judged on them too
+    paired.update(
+        rate=150.0,
+        fixed_p95=[{"bare baseline": 6.0, "LMS": 7.0}, {"bare baseline": 8.0, "LMS": 9.0}],
+        median_p95_ratio=1.16,
+    )
+    fixed = [r for r in run_report.target_rows({"paired": paired}, {}, ramp) if "p95" in r[0]]
+    at_rate = [r for r in fixed if "alternating" in r[0]]
+    assert len(at_rate) == 1 and at_rate[0][1].startswith("1.16× (median of 2 rounds)")
+    assert at_rate[0][2] == "yes"
+    assert "| 2 | 8.0 | 9.0 | 1.12 |" in "\n".join(run_report.paired_section(paired))
     # figures from before the rounds existed: the ramps' peaks, as then
     target, measured, met = run_report.target_rows({}, {}, ramp)[0]
     assert "peak of the closed loop" in target and measured.startswith("0.50×") and met == "no"
