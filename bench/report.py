@@ -36,6 +36,15 @@ def row(name: str, s: dict) -> str:
 HEAD = "| scenario | requests | req/s | p50 ms | p95 ms | p99 ms | errors |\n|---|---:|---:|---:|---:|---:|---:|"
 
 
+def _rounds_table(rounds: list[dict[str, float]], unit: str, digits: int = 1) -> list[str]:
+    """One row per alternating round: each app's figure and the ratio LMS / bare."""
+    lines = [f"| round | bare {unit} | LMS {unit} | LMS / bare |", "|---:|---:|---:|---:|"]
+    for n, r in enumerate(rounds, start=1):
+        bare, ours = r["bare baseline"], r["LMS"]
+        lines.append(f"| {n} | {bare:.{digits}f} | {ours:.{digits}f} | {_ratio(ours, bare):.2f} |")
+    return lines
+
+
 def paired_section(paired: dict) -> list[str]:
     """The alternating rounds of the two apps (bench/run.py ``paired_rounds``)."""
     if not paired or not paired.get("rounds"):
@@ -49,13 +58,7 @@ def paired_section(paired: dict) -> list[str]:
         "fifth between runs;",
         "rounds a few seconds apart see the same machine:",
         "",
-        "| round | bare req/s | LMS req/s | LMS / bare |",
-        "|---:|---:|---:|---:|",
-    ]
-    for n, r in enumerate(paired["rounds"], start=1):
-        bare, ours = r["bare baseline"], r["LMS"]
-        lines.append(f"| {n} | {bare:.1f} | {ours:.1f} | {_ratio(ours, bare):.2f} |")
-    lines += [
+        *_rounds_table(paired["rounds"], "req/s"),
         "",
         f"- Throughput ratio LMS / bare, median of the rounds: **{paired['median_ratio']:.2f}** "
         "(target ≥ 0.8)",
@@ -66,13 +69,7 @@ def paired_section(paired: dict) -> list[str]:
             f"Then both at a fixed {paired['rate']:.0f} requests/s, alternating the same way "
             f"({paired['seconds']:.0f} s each):",
             "",
-            "| round | bare p95 ms | LMS p95 ms | LMS / bare |",
-            "|---:|---:|---:|---:|",
-        ]
-        for n, r in enumerate(paired["fixed_p95"], start=1):
-            bare, ours = r["bare baseline"], r["LMS"]
-            lines.append(f"| {n} | {bare:.1f} | {ours:.1f} | {_ratio(ours, bare):.2f} |")
-        lines += [
+            *_rounds_table(paired["fixed_p95"], "p95 ms"),
             "",
             f"- p95 ratio LMS / bare at {paired['rate']:.0f} requests/s, median of the rounds: "
             f"**{paired['median_p95_ratio']:.2f}** (target ≤ 1.25)",

@@ -17,6 +17,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -156,6 +157,21 @@ def _ticks(pid: int | str) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _alternate(apps: list[str], rounds: int, measure) -> list[dict[str, float]]:
+    """``measure(app)`` for each app in each of ``rounds`` rounds, the first app alternating."""
+    out = []
+    for n in range(rounds):
+        order = apps if n % 2 == 0 else apps[::-1]
+        out.append({label: measure(label) for label in order})
+    return out
+
+
+def _median_ratio(rounds: list[dict[str, float]]) -> float:
+    """The median of the rounds' LMS / bare ratios (the higher middle one of an even count)."""
+    ratios = [r["LMS"] / r["bare baseline"] for r in rounds if r["bare baseline"]]
+    return statistics.median_high(ratios) if ratios else 0.0
+
+
 def paired_rounds(users: list[dict], rounds: int = PAIR_ROUNDS, seconds: float = 6.0) -> dict:
     """Lesson-page throughput of both apps, served side by side and measured in alternating
     rounds (closed loop, 8 users, ``seconds`` each; the first app alternates too). On a shared
@@ -169,40 +185,29 @@ def paired_rounds(users: list[dict], rounds: int = PAIR_ROUNDS, seconds: float =
         sessions = {label: sessions_for(s.port, users) for label, s in servers.items()}
         for label in apps:
             load.closed(sessions[label], LESSON_ONLY, 3)  # warm-up
-        per_round: list[dict[str, float]] = []
-        for n in range(rounds):
-            order = list(apps) if n % 2 == 0 else list(reversed(apps))
-            got = {}
-            for label in order:
-                got[label] = load.closed(sessions[label][:8], LESSON_ONLY, seconds).summary()[
-                    "ALL"
-                ]["rps"]
-            per_round.append(got)
-        # The same for the p95 at the fixed rate: both apps at RATE requests/s, alternating.
-        fixed: list[dict[str, float]] = []
-        for n in range(rounds):
-            order = list(apps) if n % 2 == 0 else list(reversed(apps))
-            got = {}
-            for label in order:
-                got[label] = load.fixed_rate(sessions[label], LESSON_ONLY, RATE, seconds).summary()[
-                    "ALL"
-                ]["p95_ms"]
-            fixed.append(got)
+
+        def closed_rps(label: str) -> float:
+            return load.closed(sessions[label][:8], LESSON_ONLY, seconds).summary()["ALL"]["rps"]
+
+        def fixed_p95(label: str) -> float:
+            done = load.fixed_rate(sessions[label], LESSON_ONLY, RATE, seconds)
+            return done.summary()["ALL"]["p95_ms"]
+
+        per_round = _alternate(list(apps), rounds, closed_rps)
+        fixed = _alternate(list(apps), rounds, fixed_p95)
     finally:
         for server in servers.values():
             server.stop()
-    ratios = sorted(r["LMS"] / r["bare baseline"] for r in per_round if r["bare baseline"])
-    p95_ratios = sorted(r["LMS"] / r["bare baseline"] for r in fixed if r["bare baseline"])
     return {
         "rounds": per_round,
         "seconds": seconds,
-        "median_ratio": ratios[len(ratios) // 2] if ratios else 0.0,
+        "median_ratio": _median_ratio(per_round),
+        "median_rps": {
+            label: statistics.median_high(r[label] for r in per_round) for label in apps
+        },
         "rate": RATE,
         "fixed_p95": fixed,
-        "median_p95_ratio": p95_ratios[len(p95_ratios) // 2] if p95_ratios else 0.0,
-        "median_rps": {
-            label: sorted(r[label] for r in per_round)[len(per_round) // 2] for label in apps
-        },
+        "median_p95_ratio": _median_ratio(fixed),
     }
 
 

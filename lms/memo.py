@@ -13,8 +13,8 @@ keeps the answers it worked out:
 * :meth:`LMSFlask.update_template_context` runs the template context processors once per
   request (again after a log-in or log-out), not once per template.
 
-Both memos are bounded (they start again when full) and both step aside wherever the answer
-could depend on more than their key (see each).
+The URL and token memos are bounded (they start again when full), and each memo steps aside
+wherever its answer could depend on more than its key (see each).
 """
 
 from __future__ import annotations
@@ -47,6 +47,10 @@ class LMSFlask(Flask):
     headers added to the finished response's header list (:data:`SECURITY_HEADERS`): through
     Werkzeug's ``Headers`` they cost as much as building three URLs."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._url_memo: dict[tuple, str] = {}
+
     def update_template_context(self, context: dict[str, Any]) -> None:
         """Flask's, with the context processors run once per request: a page renders several
         templates (the lesson, then its content type's own), and the processors' values (the
@@ -73,10 +77,6 @@ class LMSFlask(Flask):
             return start_response(status, headers, exc_info)
 
         return super().wsgi_app(environ, start)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._url_memo: dict[tuple, str] = {}
 
     def url_for(
         self,

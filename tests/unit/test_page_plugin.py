@@ -325,3 +325,16 @@ def test_store_html_command_fills_missing_and_stale_pages(app, f):
     result = runner.invoke(args=["page", "store-html", "--all"])
     assert "Stored the HTML of 3 pages." in result.output
     assert "<strong>3</strong>" in _page_row(ids[2]).html
+
+
+def test_store_html_before_the_migration_says_to_run_init(make_app, tmp_path):
+    # its own SQLite file: dropping the table must not touch the suite's shared database
+    app = make_app(DATABASE_URL=f"sqlite:///{tmp_path}/before-init.db")
+    with app.app_context():
+        db.session.execute(db.text("DROP TABLE lms_page_image"))
+        db.session.execute(db.text("DROP TABLE lms_page_page"))
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["page", "store-html"])
+    assert result.exit_code == 1
+    assert "run `lms init` first" in result.output
+    assert "Traceback" not in result.output

@@ -15,8 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from flask.cli import with_appcontext
 from markupsafe import Markup
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import DBAPIError
 
 from lms.extensions import db
 from lms.html import RENDER_VERSION, markdown, sanitize
@@ -79,7 +81,15 @@ def page_group() -> None:
 
 @page_group.command("store-html")
 @click.option("--all", "every", is_flag=True, help="Every page, not only those out of date.")
+@with_appcontext
 def store_html_command(every: bool) -> None:
     """Render and store the HTML of pages saved before an upgrade changed the rendering."""
-    n = store_all(only_stale=not every)
+    try:
+        n = store_all(only_stale=not every)
+    except DBAPIError as exc:  # the page table or its html columns are not there yet
+        db.session.rollback()
+        raise click.ClickException(
+            f"The pages cannot be read ({type(exc.orig).__name__}): run `lms init` first, "
+            "which brings the database up to date."
+        ) from exc
     click.echo(f"Stored the HTML of {n:,} pages.")
