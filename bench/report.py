@@ -506,6 +506,21 @@ def rerun_section(report: dict) -> list[str]:
     ]
 
 
+def speed_lines(speed: dict[str, float]) -> list[str]:
+    """The machine's speed during the run (bench/run.py ``speed_probe``), or nothing for a run
+    from before it was measured."""
+    if not speed:
+        return []
+    points = ", ".join(f"{value:.1f} at {when}" for when, value in speed.items())
+    low, high = min(speed.values()), max(speed.values())
+    return [
+        f"- speed: a fixed pure-Python loop ran at {points} (million iterations per second, best",
+        f"  of 3; the slowest reading is {100 * low / high:.0f} % of the fastest). Every throughput and",
+        "  latency below moves with the machine's speed: compare this line before comparing them",
+        "  with another run's. The instruction counts (callgrind) do not move with it.",
+    ]
+
+
 def write_report(report: dict, results: dict, ramp: dict, memory: dict) -> None:
     cfg = _settings(report)
     m = report["machine"]
@@ -528,6 +543,7 @@ def write_report(report: dict, results: dict, ramp: dict, memory: dict) -> None:
         "## Machine",
         "",
         *[f"- {k}: {v}" for k, v in m.items()],
+        *speed_lines(report.get("speed") or {}),
         "",
         *targets_section(report, results, ramp),
         "## Data generation",

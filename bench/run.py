@@ -606,6 +606,24 @@ def outreach_figures() -> dict:
     return {"runs": OUTREACH_RUNS, "scratch": f"{DB_NAME}_outreach", "sizes": sizes}
 
 
+SPEED_LOOP = 2_000_000
+
+
+def speed_probe(rounds: int = 3) -> float:
+    """Millions of iterations per second of a fixed pure-Python loop, the best of ``rounds``: a
+    yardstick of how fast this machine runs Python at the moment. On a shared VM it drifts
+    between runs (and within one), and every throughput on the page drifts with it; the
+    callgrind counts do not."""
+    best = float("inf")
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        total = 0
+        for i in range(SPEED_LOOP):
+            total += i
+        best = min(best, time.perf_counter() - t0)
+    return SPEED_LOOP / best / 1e6
+
+
 def machine() -> dict[str, str]:
     mem = next(
         (
@@ -651,6 +669,7 @@ def main() -> None:
         "size": SIZE,
         "machine": machine(),
         "settings": run_settings(),
+        "speed": {"start": speed_probe()},
     }
     print(f"== generating size {SIZE} on PostgreSQL", flush=True)
     report["generate"] = prepare_database()
@@ -708,6 +727,7 @@ def main() -> None:
             server.stop()
     print("== lesson page: the two apps in alternating rounds", flush=True)
     report["paired"] = paired_rounds(users[:16])
+    report["speed"]["lesson page done"] = speed_probe()
     report["queries"] = query_counts(users[0])
     print("== in-process lesson page", flush=True)
     report["inprocess"] = inprocess_figures()
@@ -722,6 +742,7 @@ def main() -> None:
     report["notify"] = notify_figures()
     report["outreach"] = outreach_figures()
     report["mix"] = MIX_TEXT
+    report["speed"]["end"] = speed_probe()
     report["seconds"] = time.monotonic() - started
     write_report(report, results, ramp, memory)
 

@@ -255,3 +255,18 @@ def test_throughput_target_uses_the_alternating_rounds_when_the_run_has_them():
     # figures from before the rounds existed: the ramps' peaks, as then
     target, measured, met = run_report.target_rows({}, {}, ramp)[0]
     assert "peak of the closed loop" in target and measured.startswith("0.50×") and met == "no"
+
+
+def test_machine_section_shows_the_speed_probe_when_the_run_measured_it(tmp_path, monkeypatch):
+    from bench.report import speed_lines
+
+    monkeypatch.setattr(settings, "ROOT", tmp_path)
+    monkeypatch.setattr(settings, "OUTPUT", tmp_path / "benchmarks.md")
+    report, results, ramp, memory = fake_run(NOTIFY)
+    report["speed"] = {"start": 20.0, "lesson page done": 15.0, "end": 18.5}
+    run_report.write_report(report, results, ramp, memory)
+    page = (tmp_path / "benchmarks.md").read_text()
+    machine = page[page.index("## Machine") : page.index("## Targets")]
+    assert "20.0 at start, 15.0 at lesson page done, 18.5 at end" in machine
+    assert "the slowest reading is 75 % of the fastest" in machine
+    assert speed_lines({}) == []  # a run from before the probe existed
