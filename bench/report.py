@@ -511,11 +511,11 @@ def speed_lines(speed: dict[str, float]) -> list[str]:
     from before it was measured."""
     if not speed:
         return []
-    points = ", ".join(f"{value:.1f} at {when}" for when, value in speed.items())
+    readings = "; ".join(f"{when}: {value:.1f}" for when, value in speed.items())
     low, high = min(speed.values()), max(speed.values())
     return [
-        f"- speed: a fixed pure-Python loop ran at {points} (million iterations per second, best",
-        f"  of 3; the slowest reading is {100 * low / high:.0f} % of the fastest). Every throughput and",
+        f"- speed (million iterations per second of a fixed pure-Python loop, best of 3): {readings}",
+        f"  (the slowest reading is {100 * low / high:.0f} % of the fastest). Every throughput and",
         "  latency below moves with the machine's speed: compare this line before comparing them",
         "  with another run's. The instruction counts (callgrind) do not move with it.",
     ]

@@ -267,6 +267,6 @@ def test_machine_section_shows_the_speed_probe_when_the_run_measured_it(tmp_path
     run_report.write_report(report, results, ramp, memory)
     page = (tmp_path / "benchmarks.md").read_text()
     machine = page[page.index("## Machine") : page.index("## Targets")]
-    assert "20.0 at start, 15.0 at lesson page done, 18.5 at end" in machine
+    assert "start: 20.0; lesson page done: 15.0; end: 18.5" in machine
     assert "the slowest reading is 75 % of the fastest" in machine
     assert speed_lines({}) == []  # a run from before the probe existed
