@@ -86,7 +86,8 @@ def test_the_bare_baseline_shows_the_lms_page_word_for_word(make_app, tmp_path, 
     for user_id, (email, lessons) in pages.items():
         assert lessons, email
         lms_client = app.test_client()
-        assert lms_client.post("/login", data={"email": email, "password": "bench-password"})
+        logged_in = lms_client.post("/login", data={"email": email, "password": "bench-password"})
+        assert logged_in.status_code == 302, email
         bare_client = bare.test_client()
         with bare_client.session_transaction() as session:
             session["_user_id"] = str(user_id)
