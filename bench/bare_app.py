@@ -41,6 +41,7 @@ from markupsafe import Markup
 from sqlalchemy import text
 
 from lms.html import RENDER_VERSION
+from lms.settings import _coerce
 
 ROOT = Path(__file__).resolve().parent.parent
 db = SQLAlchemy()
@@ -91,6 +92,9 @@ STATIC = {
         ROOT / "plugins" / "lms_audience" / "lms_audience" / "static" / "a11y.css",
     ),
 }
+# The audience plugin's preference fields and body classes (lms_audience/prefs.py), copied:
+# importing the plugin would hang its session listeners on the baseline's database session.
+# tests/unit/test_bench_bare.py fails if the two drift apart.
 PREF_FIELDS = ("text_size", "high_contrast", "reduced_motion", "simple_nav", "picture_led")
 FLAG_CLASSES = {
     "high_contrast": "a11y-contrast",
@@ -127,8 +131,10 @@ def create_app() -> Flask:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     app.config.update(SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=os.environ["LMS_SECRET_KEY"])
-    staff = os.environ.get("LMS_AUDIENCE_STAFF_DOMAINS", "")
-    app.config["STAFF_DOMAINS"] = [d.strip().lower().lstrip("@") for d in staff.split(",") if d]
+    # The staff-domain rule's setting, read from the environment as the LMS reads it (a comma
+    # list or a JSON list); a value set only in the instance's lms.cfg is the LMS's alone.
+    staff = _coerce(os.environ.get("LMS_AUDIENCE_STAFF_DOMAINS", ""), [])
+    app.config["STAFF_DOMAINS"] = [d.strip().lower().lstrip("@") for d in staff if d.strip()]
     app.config["WORDS"] = {code: _words(code) for code in LANGUAGES}
     app.config["STATIC_URLS"] = {
         key: f"{href}?v={int(path.stat().st_mtime)}" for key, (href, path) in STATIC.items()
