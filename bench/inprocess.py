@@ -30,7 +30,8 @@ PASSWORD = "bench-password"  # noqa: S105 (lms bench generate's published learne
 
 
 def _pick(app) -> tuple[int, str, list[int]]:
-    """A learner enrolled in a course with lessons, and some of those lessons."""
+    """A learner who signs in with a password (not a child's account), enrolled in a course
+    with lessons, and some of those lessons."""
     from sqlalchemy import select
 
     from lms.extensions import db
@@ -41,7 +42,11 @@ def _pick(app) -> tuple[int, str, list[int]]:
             select(User.id, User.email, Enrolment.course_id)
             .join(Enrolment, Enrolment.user_id == User.id)
             .join(Activity, Activity.course_id == Enrolment.course_id)
-            .where(Enrolment.role == "learner", Activity.content_type == "page")
+            .where(
+                Enrolment.role == "learner",
+                Activity.content_type == "page",
+                User.password_hash.is_not(None),
+            )
             .order_by(User.id)
             .limit(1)
         ).one()

@@ -33,6 +33,7 @@ from bench.settings import (  # noqa: E402
     ADMIN_DB,
     BIN,
     DB_NAME,
+    GENERATE_SQLITE,
     MIX_RATE,
     NOTIFY_DBS,
     NOTIFY_N,
@@ -67,13 +68,18 @@ def env() -> dict[str, str]:
         LMS_SECRET_KEY=SECRET,
         LMS_INSTANCE_PATH=str(ROOT / "instance" / "bench"),
         LMS_LOGIN_RATE_LIMIT="1000000 per minute",
+        LMS_AUDIENCE_CHILD_LOGIN_RATE_LIMIT="1000000 per minute",
         LMS_LOG_LEVEL="WARNING",
     )
     return e
 
 
 def sh(*args: str, **kw) -> subprocess.CompletedProcess:
-    done = subprocess.run(args, env=env(), text=True, capture_output=True, **kw)
+    # No terminal on stdin: `lms init` run from a terminal asks for an administrator, and with
+    # its output captured the question would never show and make bench would wait for ever.
+    done = subprocess.run(
+        args, env=env(), text=True, capture_output=True, stdin=subprocess.DEVNULL, **kw
+    )
     if done.returncode:
         sys.exit(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     return done
@@ -91,6 +97,41 @@ def prepare_database() -> dict:
     t0 = time.perf_counter()
     out = sh(str(BIN / "lms"), "bench", "generate", "--size", SIZE).stdout
     return {"seconds": time.perf_counter() - t0, "output": out}
+
+
+def generate_sqlite() -> dict:
+    """``lms bench generate --size SIZE`` into a new SQLite file (the embedded default, as
+    ``make run`` uses), timed like the PostgreSQL one: the issue sets M's time on both
+    databases. ``{}`` when BENCH_GENERATE_SQLITE is 0."""
+    if not GENERATE_SQLITE:
+        return {}
+    with tempfile.TemporaryDirectory(prefix="lms-bench-sqlite-") as tmp:
+        e = env()
+        e.update(
+            LMS_DATABASE_URL=f"sqlite:///{tmp}/bench.db",
+            LMS_INSTANCE_PATH=tmp,
+            LMS_REDIS_URL="",  # the embedded defaults: no Redis
+        )
+
+        def lms(*args: str) -> subprocess.CompletedProcess:
+            done = subprocess.run(
+                [str(BIN / "lms"), *args],
+                env=e,
+                text=True,
+                capture_output=True,
+                cwd=tmp,
+                stdin=subprocess.DEVNULL,
+            )
+            if done.returncode:
+                sys.exit(f"lms {' '.join(args)} on SQLite failed:\n{done.stdout}\n{done.stderr}")
+            return done
+
+        lms("init")
+        t0 = time.perf_counter()
+        out = lms("bench", "generate", "--size", SIZE).stdout
+        seconds = time.perf_counter() - t0
+        size_mb = Path(tmp, "bench.db").stat().st_size / 1024 / 1024
+    return {"seconds": seconds, "output": out, "file_mb": size_mb}
 
 
 def free_port() -> int:
@@ -172,13 +213,19 @@ def _median_ratio(rounds: list[dict[str, float]]) -> float:
     return statistics.median_high(ratios) if ratios else 0.0
 
 
-def paired_rounds(users: list[dict], rounds: int = PAIR_ROUNDS, seconds: float = 6.0) -> dict:
+def paired_rounds(
+    users: list[dict],
+    rounds: int = PAIR_ROUNDS,
+    seconds: float = 6.0,
+    share_rate: float | None = None,
+) -> dict:
     """Lesson-page throughput of both apps, served side by side and measured in alternating
     rounds (closed loop, 8 users, ``seconds`` each; the first app alternates too). On a shared
     machine the speed drifts over minutes: one app's phase after the other's can differ by a
     fifth for that alone, while two rounds a few seconds apart see the same machine. Returns
     each round's requests/s per app and the median of the rounds' ratios; then the same rounds
-    at the fixed rate (``RATE`` requests/s): each round's p95 per app and the median ratio."""
+    at the fixed rate (``RATE`` requests/s): each round's p95 per app and the median ratio;
+    and, given ``share_rate`` (SHARE of the bare app's peak), the same at that rate."""
     apps = {"bare baseline": "bench.bare_app:create_app()", "LMS": "lms:create_app()"}
     servers = {label: Server(app, label) for label, app in apps.items()}
     try:
@@ -189,12 +236,16 @@ def paired_rounds(users: list[dict], rounds: int = PAIR_ROUNDS, seconds: float =
         def closed_rps(label: str) -> float:
             return load.closed(sessions[label][:8], LESSON_ONLY, seconds).summary()["ALL"]["rps"]
 
-        def fixed_p95(label: str) -> float:
-            done = load.fixed_rate(sessions[label], LESSON_ONLY, RATE, seconds)
-            return done.summary()["ALL"]["p95_ms"]
+        def p95_at(rate: float):
+            def fixed_p95(label: str) -> float:
+                done = load.fixed_rate(sessions[label], LESSON_ONLY, rate, seconds)
+                return done.summary()["ALL"]["p95_ms"]
+
+            return fixed_p95
 
         per_round = _alternate(list(apps), rounds, closed_rps)
-        fixed = _alternate(list(apps), rounds, fixed_p95)
+        fixed = _alternate(list(apps), rounds, p95_at(RATE))
+        share = _alternate(list(apps), rounds, p95_at(share_rate)) if share_rate else []
     finally:
         for server in servers.values():
             server.stop()
@@ -208,6 +259,9 @@ def paired_rounds(users: list[dict], rounds: int = PAIR_ROUNDS, seconds: float =
         "rate": RATE,
         "fixed_p95": fixed,
         "median_p95_ratio": _median_ratio(fixed),
+        "share_rate": share_rate,
+        "share_p95": share,
+        "median_share_p95_ratio": _median_ratio(share),
     }
 
 
@@ -238,8 +292,10 @@ def cpu_per_request(before: dict, after: dict, requests: int) -> dict[str, float
 
 
 def bench_users(n: int) -> list[dict]:
-    """Learners with their enrolled courses and lesson ids, read straight from the database."""
+    """Learners with their enrolled courses and lesson ids, read straight from the database;
+    a child's account (no password: it signs in with the child login) with its login name."""
     os.environ.update(env())
+    from lms_audience.models_personal import ChildLogin
     from sqlalchemy import select
 
     from lms import create_app
@@ -258,6 +314,13 @@ def bench_users(n: int) -> list[dict]:
             .limit(n)
         ).all()
         all_courses = [c for (c,) in db.session.execute(select(Activity.course_id).distinct())]
+        child_logins = dict(
+            db.session.execute(
+                select(ChildLogin.user_id, ChildLogin.login_name).where(
+                    ChildLogin.user_id.in_([uid for uid, _e in rows])
+                )
+            ).all()
+        )
         for uid, email in rows:
             courses = [
                 c
@@ -275,7 +338,13 @@ def bench_users(n: int) -> list[dict]:
                 )
             ]
             users.append(
-                {"email": email, "courses": courses, "lessons": lessons, "all_courses": all_courses}
+                {
+                    "email": email,
+                    "courses": courses,
+                    "lessons": lessons,
+                    "all_courses": all_courses,
+                    "child_login": child_logins.get(uid),
+                }
             )
         db.engine.dispose()
     return users
@@ -322,12 +391,18 @@ LOGINS: dict[str, tuple[dict, str]] = {}  # email -> (cookies, csrf token)
 
 
 def log_in_all(users: list[dict]) -> None:
-    """Log every bench user in once through the LMS; the bare app accepts the same cookie."""
+    """Log every bench user in once through the LMS; the bare app accepts the same cookie. A
+    child's account signs in with its child login and the generator's secrets."""
+    from lms_audience.bench import BENCH_PICTURES, BENCH_PIN
+
     server = Server("lms:create_app()", "login")
     try:
         for u in users:
             s = load.Session("127.0.0.1", server.port)
-            s.login(u["email"], "bench-password")
+            if u.get("child_login"):
+                s.login_child(u["child_login"], BENCH_PIN, BENCH_PICTURES)
+            else:
+                s.login(u["email"], "bench-password")
             LOGINS[u["email"]] = (dict(s.cookies), s.csrf)
     finally:
         server.stop()
@@ -493,7 +568,17 @@ def query_counts(user: dict) -> dict[str, int]:
             .limit(1)
         )
         client = app.test_client()
-        client.post("/login", data={"email": user["email"], "password": "bench-password"})
+        if user.get("child_login"):
+            from lms_audience.bench import BENCH_PICTURES, BENCH_PIN
+
+            form = {"login_name": user["child_login"], "pin": BENCH_PIN}
+            form.update({f"picture_{n}": p for n, p in enumerate(BENCH_PICTURES, start=1)})
+            signed_in = client.post("/audience/child-login", data=form)
+        else:
+            form = {"email": user["email"], "password": "bench-password"}
+            signed_in = client.post("/login", data=form)
+        if signed_in.status_code != 302:
+            raise RuntimeError(f"query counts: sign-in failed, HTTP {signed_in.status_code}")
         statements: list[str] = []
 
         def listen(conn, cursor, statement, *a):
@@ -726,7 +811,7 @@ def main() -> None:
         finally:
             server.stop()
     print("== lesson page: the two apps in alternating rounds", flush=True)
-    report["paired"] = paired_rounds(users[:16])
+    report["paired"] = paired_rounds(users[:16], share_rate=report["share_rate"])
     report["speed"]["lesson page done"] = speed_probe()
     report["queries"] = query_counts(users[0])
     print("== in-process lesson page", flush=True)
@@ -741,6 +826,9 @@ def main() -> None:
         print(f"== notifications: an announcement to {NOTIFY_N:,} users", flush=True)
     report["notify"] = notify_figures()
     report["outreach"] = outreach_figures()
+    if GENERATE_SQLITE:
+        print(f"== generating size {SIZE} on SQLite", flush=True)
+    report["generate_sqlite"] = generate_sqlite()
     report["mix"] = MIX_TEXT
     report["speed"]["end"] = speed_probe()
     report["seconds"] = time.monotonic() - started

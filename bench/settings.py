@@ -9,7 +9,9 @@ lesson phase's rate as a share of the bare app's peak, default 0.6), BENCH_MIX_R
 mix's, default 100), BENCH_SUBMIT_RATE (quiz submits alone, default 100), BENCH_WORKERS
 (gunicorn workers, default 4), BENCH_PAIR_ROUNDS (alternating lesson-page rounds of the two
 apps, default 5), BENCH_LEARNERS (the quiz scenario's learners, default 200),
-BENCH_DB_NAME (default lms_bench) and BENCH_OUTPUT (default docs/benchmarks.md; a smoke run at
+BENCH_DB_NAME (default lms_bench), BENCH_GENERATE_SQLITE (default 1: also time the generator
+into a new SQLite file, the embedded default, since the issue sets its time on both databases;
+0 skips it) and BENCH_OUTPUT (default docs/benchmarks.md; a smoke run at
 size XS should write elsewhere).
 
 The fan-out: BENCH_NOTIFY_N (recipients, default 10000; 0 or empty skips it) and
@@ -48,6 +50,11 @@ SUBMIT_QUIZZES = 50  # attempts opened per session before the submit phase
 PAIR_ROUNDS = int(os.environ.get("BENCH_PAIR_ROUNDS", "5"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 DB_NAME = os.environ.get("BENCH_DB_NAME", "lms_bench")
+GENERATE_SQLITE = os.environ.get("BENCH_GENERATE_SQLITE", "1").strip().lower() not in (
+    "",
+    "0",
+    "no",
+)
 OUTPUT = Path(os.environ.get("BENCH_OUTPUT") or ROOT / "docs" / "benchmarks.md")
 NOTIFY_N = int(os.environ.get("BENCH_NOTIFY_N", "10000") or 0)
 NOTIFY_DBS = [d.strip() for d in os.environ.get("BENCH_NOTIFY_DB", "postgresql").split(",")]

@@ -2,7 +2,8 @@
 
 Sizes follow Moodle's test sites. Rows go in chunks (lms/bench_insert.py: COPY on PostgreSQL,
 executemany elsewhere), with one shared password hash so generating ten
-thousand accounts does not spend minutes in scrypt. Every learner's password is ``bench-password``.
+thousand accounts does not spend minutes in scrypt. Every learner's password is ``bench-password``
+(the audience plugin then turns the children's into accounts without one, as on a real site).
 
 The core writes users, courses, sections, lessons (every body a different Thai or English
 Markdown text), enrolments and progress. Plugins add their own rows through the
@@ -391,6 +392,9 @@ def register_cli(app) -> None:
         elapsed = time.perf_counter() - started
         for table, n in counts.items():
             click.echo(f"  {table:<28} {n:>12,}")
-        click.echo(f"Done in {elapsed:.1f} s. Learner password: {BENCH_PASSWORD}")
+        click.echo(
+            f"Done in {elapsed:.1f} s. Learner password: {BENCH_PASSWORD} "
+            "(children's accounts sign in otherwise: docs/benchmarks.md)"
+        )
 
     app.cli.add_command(bench_group)

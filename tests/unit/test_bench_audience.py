@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 from lms_audience import rules
 from lms_audience.districts import all_districts
-from lms_audience.guardians import under_age
+from lms_audience.guardians import CHILD_DOMAIN, is_child, under_age
 from lms_audience.models import CourseGroup, CourseTarget, Profile, ProfileGroup
 from lms_audience.models_org import Organisation, OrgMember
 from lms_audience.models_personal import ChildLogin, Consent, Guardianship, Prefs
@@ -126,6 +126,42 @@ def test_children_have_adult_guardians_a_login_and_their_consent(app, generated)
         assert consent.policy_version == version
     assert counts["lms_audience_guardian"] == len(links)
     assert counts["lms_audience_consent"] == len(consents)
+
+
+def test_childrens_accounts_have_no_address_or_password_and_sign_in_as_children(app, generated):
+    site, _counts = generated
+    age = ages(site.learner_ids)
+    users = db.session.scalars(select(User).where(User.id.in_(site.learner_ids))).all()
+    children = [u for u in users if age[u.id] < under_age()]
+    adults = [u for u in users if age[u.id] >= under_age()]
+    assert children and adults
+    # as create_child makes them: a placeholder address, no password
+    assert all(is_child(u) and u.password_hash is None for u in children)
+    assert all(u.email.endswith("@" + CHILD_DOMAIN) for u in children)
+    assert len({u.email for u in children}) == len(children)
+    assert not any(is_child(u) or u.password_hash is None for u in adults)
+    kid = children[0]
+    login = db.session.scalar(select(ChildLogin).where(ChildLogin.user_id == kid.id))
+    assert login.login_name == f"kid{kid.id}"
+    db.session.commit()
+    client = app.test_client()
+    wrong = client.post(
+        "/audience/child-login", data={"login_name": login.login_name, "pin": "0000"}
+    )
+    assert wrong.status_code == 200  # the form again, with its error
+    signed_in = client.post(
+        "/audience/child-login",
+        data={
+            "login_name": login.login_name,
+            "pin": "2566",
+            "picture_1": "cat",
+            "picture_2": "sun",
+            "picture_3": "tree",
+        },
+    )
+    assert signed_in.status_code == 302
+    with client.session_transaction() as session:
+        assert session["_user_id"] == str(kid.id)
 
 
 def test_only_the_elderly_set_their_own_preferences(generated):

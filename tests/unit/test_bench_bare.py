@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 
 from lms_audience import prefs
+from lms_audience.bench import BENCH_PICTURES, BENCH_PIN
+from lms_audience.guardians import is_child
 from lms_audience.models import Profile
+from lms_audience.models_personal import ChildLogin
 from lms_notify_inapp.models import InappMessage
 from sqlalchemy import select
 
@@ -73,10 +76,15 @@ def test_the_bare_baseline_shows_the_lms_page_word_for_word(make_app, tmp_path, 
             if (p := db.session.get(Profile, u.id)) and p.birth_date and p.birth_date.year < 1960
         ]
         assert old, "the XS site has learners over 60"
-        rest = [u for u in others[2:] if u not in old[:2]]
-        chosen = [thai, english, own, bell, *old[:2], *rest[:4]]
+        # And a child, who signs in with the child login (no password).
+        kid = next(u for u in others[2:] if is_child(u))
+        rest = [u for u in others[2:] if u not in (*old[:2], kid)]
+        chosen = [thai, english, own, bell, *old[:2], kid, *rest[:3]]
         pages = {u.id: (u.email, _learners_lessons(u, 4)) for u in chosen}
         assert len(pages) == 10
+        child_logins = dict(
+            db.session.execute(select(ChildLogin.user_id, ChildLogin.login_name)).all()
+        )
 
     monkeypatch.setenv("LMS_DATABASE_URL", url)
     monkeypatch.setenv("LMS_SECRET_KEY", "bare-test")
@@ -88,7 +96,13 @@ def test_the_bare_baseline_shows_the_lms_page_word_for_word(make_app, tmp_path, 
     for user_id, (email, lessons) in pages.items():
         assert lessons, email
         lms_client = app.test_client()
-        logged_in = lms_client.post("/login", data={"email": email, "password": "bench-password"})
+        if user_id in child_logins:
+            form = {"login_name": child_logins[user_id], "pin": BENCH_PIN}
+            form.update({f"picture_{n}": p for n, p in enumerate(BENCH_PICTURES, start=1)})
+            logged_in = lms_client.post("/audience/child-login", data=form)
+        else:
+            form = {"email": email, "password": "bench-password"}
+            logged_in = lms_client.post("/login", data=form)
         assert logged_in.status_code == 302, email
         bare_client = bare.test_client()
         with bare_client.session_transaction() as session:
@@ -105,6 +119,8 @@ def test_the_bare_baseline_shows_the_lms_page_word_for_word(make_app, tmp_path, 
                 assert 'lang="en"' in lms_page and "Log out" in lms_page
             if user_id == thai.id:
                 assert "ออกจากระบบ" in lms_page
+            if user_id == kid.id:  # the young children's variant
+                assert "a11y-" in re.search(r'<body class="([^"]*)"', lms_page).group(1)
             if user_id == bell.id:
                 assert re.search(r'href="/notify/inbox/">[^<]*2[^<]*<', lms_page)
     assert compared == sum(len(lessons) for _e, lessons in pages.values())

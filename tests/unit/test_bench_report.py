@@ -219,6 +219,11 @@ def test_icount_section_splits_each_app_into_its_parts():
     )
 
 
+def throughput_row(rows) -> tuple[str, str, str]:
+    (row,) = [r for r in rows if r[0].startswith("Lesson page throughput")]
+    return row
+
+
 def test_throughput_target_uses_the_alternating_rounds_when_the_run_has_them():
     rounds = [
         {"bare baseline": 500.0, "LMS": 400.0},
@@ -236,7 +241,7 @@ def test_throughput_target_uses_the_alternating_rounds_when_the_run_has_them():
         "bare baseline": {8: {"rps": 600.0, "p95_ms": 9.0}},
     }
     rows = run_report.target_rows({"paired": paired}, {}, ramp)
-    target, measured, met = rows[0]
+    target, measured, met = throughput_row(rows)
     assert "alternating rounds" in target
     assert measured.startswith("0.90× (median of 3 rounds") and met == "yes"
     text = "\n".join(run_report.paired_section(paired))
@@ -253,7 +258,7 @@ def test_throughput_target_uses_the_alternating_rounds_when_the_run_has_them():
     assert at_rate[0][2] == "yes"
     assert "| 2 | 8.0 | 9.0 | 1.12 |" in "\n".join(run_report.paired_section(paired))
     # figures from before the rounds existed: the ramps' peaks, as then
-    target, measured, met = run_report.target_rows({}, {}, ramp)[0]
+    target, measured, met = throughput_row(run_report.target_rows({}, {}, ramp))
     assert "peak of the closed loop" in target and measured.startswith("0.50×") and met == "no"
 
 
@@ -270,3 +275,53 @@ def test_machine_section_shows_the_speed_probe_when_the_run_measured_it(tmp_path
     assert "start: 20.0; lesson page done: 15.0; end: 18.5" in machine
     assert "the slowest reading is 75 % of the fastest" in machine
     assert speed_lines({}) == []  # a run from before the probe existed
+
+
+def test_share_rate_target_uses_its_alternating_rounds():
+    report, results, ramp, _memory = fake_run()
+    # one app after the other at the share: 12 vs 10 ms, within 1.25x
+    (share,) = [
+        r for r in run_report.target_rows(report, results, ramp) if "of the bare app's peak" in r[0]
+    ]
+    assert share[1].startswith("1.20× (12.0 vs 10.0 ms)") and share[2] == "yes"
+    report["paired"] = {
+        "rounds": [{"bare baseline": 100.0, "LMS": 100.0}],
+        "seconds": 6.0,
+        "median_ratio": 1.0,
+        "median_rps": {"bare baseline": 100.0, "LMS": 100.0},
+        "share_rate": 120.0,
+        "share_p95": [{"bare baseline": 10.0, "LMS": 14.0}, {"bare baseline": 10.0, "LMS": 13.0}],
+        "median_share_p95_ratio": 1.4,
+    }
+    (share,) = [
+        r for r in run_report.target_rows(report, results, ramp) if "of the bare app's peak" in r[0]
+    ]
+    assert "median of the alternating rounds" in share[0]
+    assert share[1] == "1.40× (median of 2 rounds)" and share[2] == "no"
+    text = "\n".join(run_report.paired_section(report["paired"]))
+    assert "And at 120 requests/s" in text and "| 2 | 10.0 | 13.0 | 1.30 |" in text
+    assert "**1.40**" in text
+
+
+def test_generator_target_on_both_databases():
+    report, results, ramp, _memory = fake_run()
+    report["generate"] = {"seconds": 70.4, "output": "Generating M\n  user  10,001"}
+    got = targets(run_report.target_rows(report, results, ramp))
+    name = "`lms bench generate --size M` in under 5 minutes (2 cores)"
+    assert got[f"{name}, PostgreSQL"] == ("70.4 s (size M)", "yes")
+    assert got[f"{name}, SQLite"] == ("not run", "not run")  # BENCH_GENERATE_SQLITE=0
+    report["generate_sqlite"] = {
+        "seconds": 301.0,
+        "output": "Generating M\n  user  10,001\nDone in 300.2 s.",
+        "file_mb": 442.5,
+    }
+    got = targets(run_report.target_rows(report, results, ramp))
+    assert got[f"{name}, SQLite"] == ("301.0 s (size M)", "no")
+    text = "\n".join(run_report.generate_section(report))
+    assert "into PostgreSQL took **70.4 s**" in text
+    assert "**301.0 s**" in text and "442 MB file with the same rows." in text
+    report["generate_sqlite"]["output"] = "Generating M\n  user  9,999"
+    assert "user  9,999" in "\n".join(run_report.generate_section(report))
+    report["size"] = "S"
+    got = targets(run_report.target_rows(report, results, ramp))
+    assert got[f"{name}, SQLite"][1] == "not run at size M"

@@ -7,9 +7,11 @@ or, for half the staff and school pupils, from an organisation (a district offic
 the learner is a member of, as the organisation rule reads them.
 
 Learners under ``AUDIENCE_GUARDIAN_UNDER_AGE`` are children's accounts, as
-:func:`lms_audience.guardians.create_child` makes them: a guardian (an adult learner), a child
-login (PIN ``2566`` or the pictures cat, sun, tree; hashed once for the whole run) and the
-guardian's consent for the current ``PRIVACY_POLICY_VERSION``. Adults' own consent is on their
+:func:`lms_audience.guardians.create_child` makes them: no email address of their own (a
+placeholder in the reserved ``child.invalid`` domain, by which the LMS tells a child's account)
+and no password, a guardian (an adult learner), a child login (``kid<user id>`` with the PIN
+``2566`` or the pictures cat, sun, tree; hashed once for the whole run) and the guardian's
+consent for the current ``PRIVACY_POLICY_VERSION``. Adults' own consent is on their
 user row (``consent_at``, the core's), as sign-up records it, so it is not repeated here. A
 share of the elderly set their own accessibility preferences; every course is aimed at one or
 two groups, so that every group has courses (enrolment is never restricted: the core enrolled
@@ -324,11 +326,32 @@ def _insert_children(
             }
         )
         consent_id += 1
+    _make_childrens_accounts(children)
     return {
         Guardianship.__tablename__: site.bulk(Guardianship, links),
         ChildLogin.__tablename__: site.bulk(ChildLogin, logins),
         Consent.__tablename__: site.bulk(Consent, consents),
     }
+
+
+def _make_childrens_accounts(children: list[int]) -> None:
+    """The core made every learner with an email address and a password; a child's account
+    has neither (:func:`lms_audience.guardians.create_child`): a placeholder address in
+    ``CHILD_DOMAIN``, from the user id (the real ones are random), so the LMS treats it as a
+    child's account, and sign-in only through the child login."""
+    from sqlalchemy import bindparam
+
+    from lms.extensions import db
+    from lms.models import User
+    from lms_audience.guardians import CHILD_DOMAIN
+
+    table = User.__table__
+    db.session.execute(
+        table.update()
+        .where(table.c.id == bindparam("child"))
+        .values(email=bindparam("placeholder"), password_hash=None),
+        [{"child": c, "placeholder": f"child-{c:016x}@{CHILD_DOMAIN}"} for c in children],
+    )
 
 
 def _created_at(ids: list[int]) -> dict[int, datetime]:
