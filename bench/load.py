@@ -76,12 +76,10 @@ class Session:
             raise RuntimeError(f"login failed for a bench user: HTTP {status}")
         self.request("GET", "/my")  # fresh CSRF token for later forms
 
-    def login_child(self, login_name: str, pin: str, pictures: tuple[str, ...]) -> None:
-        """A child's sign-in (the audience plugin's): the login name and the PIN or the three
-        pictures, whichever the child's login uses (both are sent, the page reads its kind)."""
+    def login_child(self, form: dict[str, str]) -> None:
+        """A child's sign-in (the audience plugin's), with the form's fields
+        (``lms_audience.bench.child_login_form``)."""
         self.request("GET", "/audience/child-login")
-        form = {"login_name": login_name, "pin": pin}
-        form.update({f"picture_{n}": p for n, p in enumerate(pictures, start=1)})
         status, _ = self.request("POST", "/audience/child-login", form)
         if status != 302:
             raise RuntimeError(f"child sign-in failed for a bench child: HTTP {status}")

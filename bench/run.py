@@ -74,11 +74,18 @@ def env() -> dict[str, str]:
     return e
 
 
-def sh(*args: str, **kw) -> subprocess.CompletedProcess:
+def sh(*args: str, environ: dict[str, str] | None = None, **kw) -> subprocess.CompletedProcess:
+    """Run a command with the bench's environment (or ``environ``); exit with its output if it
+    fails."""
     # No terminal on stdin: `lms init` run from a terminal asks for an administrator, and with
     # its output captured the question would never show and make bench would wait for ever.
     done = subprocess.run(
-        args, env=env(), text=True, capture_output=True, stdin=subprocess.DEVNULL, **kw
+        args,
+        env=environ or env(),
+        text=True,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        **kw,
     )
     if done.returncode:
         sys.exit(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
@@ -112,23 +119,10 @@ def generate_sqlite() -> dict:
             LMS_INSTANCE_PATH=tmp,
             LMS_REDIS_URL="",  # the embedded defaults: no Redis
         )
-
-        def lms(*args: str) -> subprocess.CompletedProcess:
-            done = subprocess.run(
-                [str(BIN / "lms"), *args],
-                env=e,
-                text=True,
-                capture_output=True,
-                cwd=tmp,
-                stdin=subprocess.DEVNULL,
-            )
-            if done.returncode:
-                sys.exit(f"lms {' '.join(args)} on SQLite failed:\n{done.stdout}\n{done.stderr}")
-            return done
-
-        lms("init")
+        lms = str(BIN / "lms")
+        sh(lms, "init", environ=e, cwd=tmp)
         t0 = time.perf_counter()
-        out = lms("bench", "generate", "--size", SIZE).stdout
+        out = sh(lms, "bench", "generate", "--size", SIZE, environ=e, cwd=tmp).stdout
         seconds = time.perf_counter() - t0
         size_mb = Path(tmp, "bench.db").stat().st_size / 1024 / 1024
     return {"seconds": seconds, "output": out, "file_mb": size_mb}
@@ -393,14 +387,14 @@ LOGINS: dict[str, tuple[dict, str]] = {}  # email -> (cookies, csrf token)
 def log_in_all(users: list[dict]) -> None:
     """Log every bench user in once through the LMS; the bare app accepts the same cookie. A
     child's account signs in with its child login and the generator's secrets."""
-    from lms_audience.bench import BENCH_PICTURES, BENCH_PIN
+    from lms_audience.bench import child_login_form
 
     server = Server("lms:create_app()", "login")
     try:
         for u in users:
             s = load.Session("127.0.0.1", server.port)
             if u.get("child_login"):
-                s.login_child(u["child_login"], BENCH_PIN, BENCH_PICTURES)
+                s.login_child(child_login_form(u["child_login"]))
             else:
                 s.login(u["email"], "bench-password")
             LOGINS[u["email"]] = (dict(s.cookies), s.csrf)
@@ -569,10 +563,9 @@ def query_counts(user: dict) -> dict[str, int]:
         )
         client = app.test_client()
         if user.get("child_login"):
-            from lms_audience.bench import BENCH_PICTURES, BENCH_PIN
+            from lms_audience.bench import child_login_form
 
-            form = {"login_name": user["child_login"], "pin": BENCH_PIN}
-            form.update({f"picture_{n}": p for n, p in enumerate(BENCH_PICTURES, start=1)})
+            form = child_login_form(user["child_login"])
             signed_in = client.post("/audience/child-login", data=form)
         else:
             form = {"email": user["email"], "password": "bench-password"}

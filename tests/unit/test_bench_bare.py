@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from lms_audience import prefs
-from lms_audience.bench import BENCH_PICTURES, BENCH_PIN
+from lms_audience.bench import child_login_form
 from lms_audience.guardians import is_child
 from lms_audience.models import Profile
 from lms_audience.models_personal import ChildLogin
@@ -97,8 +97,7 @@ def test_the_bare_baseline_shows_the_lms_page_word_for_word(make_app, tmp_path, 
         assert lessons, email
         lms_client = app.test_client()
         if user_id in child_logins:
-            form = {"login_name": child_logins[user_id], "pin": BENCH_PIN}
-            form.update({f"picture_{n}": p for n, p in enumerate(BENCH_PICTURES, start=1)})
+            form = child_login_form(child_logins[user_id])
             logged_in = lms_client.post("/audience/child-login", data=form)
         else:
             form = {"email": email, "password": "bench-password"}

@@ -334,6 +334,14 @@ def _insert_children(
     }
 
 
+def child_login_form(login_name: str) -> dict[str, str]:
+    """The child sign-in form (``/audience/child-login``) filled in for a generated child: both
+    secrets, the PIN and the pictures, as the page reads the one the child's login uses."""
+    form = {"login_name": login_name, "pin": BENCH_PIN}
+    form.update({f"picture_{n}": p for n, p in enumerate(BENCH_PICTURES, start=1)})
+    return form
+
+
 def _make_childrens_accounts(children: list[int]) -> None:
     """The core made every learner with an email address and a password; a child's account
     has neither (:func:`lms_audience.guardians.create_child`): a placeholder address in
