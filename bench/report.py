@@ -219,8 +219,13 @@ def quiz_section(quiz: dict) -> list[str]:
         HEAD,
         *[row(k, v) for k, v in alone.items()],
         "",
-        f"- Quiz submit under the burst: p99 **{submit.get('p99_ms', 0):.0f} ms** "
-        "(target: ≥ 100 submits/s with p99 < 500 ms)",
+        f"- Quiz submit under the burst: p99 **{submit.get('p99_ms', 0):.0f} ms**, "
+        f"{submit.get('rps', 0):.0f} submits/s. Information, not the target's measure: these "
+        "submits queue with",
+        f"  the other requests of {quiz['learners']} learners sent at the same moment. The target "
+        "(≥ 100 submits/s with p99 < 500 ms) is",
+        "  judged on quiz submits alone at a fixed rate (the last table of the Learner traffic "
+        "mix section).",
         "",
     ]
 

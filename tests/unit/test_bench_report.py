@@ -325,3 +325,14 @@ def test_generator_target_on_both_databases():
     report["size"] = "S"
     got = targets(run_report.target_rows(report, results, ramp))
     assert got[f"{name}, SQLite"][1] == "not run at size M"
+
+
+def test_quiz_burst_line_points_to_the_targets_measure():
+    """The burst's submits queue behind its starts: its p99 is shown as information, with the
+    rate it reached, and the page says which phase judges the submit target."""
+    report, *_ = fake_run()
+    report["quiz"]["together"]["4 submit"] = summary(rps=78, p99=888)
+    text = "\n".join(run_report.quiz_section(report["quiz"]))
+    assert "p99 **888 ms**, 78 submits/s" in text
+    assert "not the target's measure" in text
+    assert "quiz submits alone at a fixed rate" in text
