@@ -429,3 +429,39 @@ def test_redis_stopped_and_restarted_loses_nothing(tmp_path, sink, db_url, own_r
         assert len({a["id"] for a in sink.accepted}) == 6
     finally:
         env.close()
+
+
+def test_redis_stopped_while_a_delivery_is_in_flight(tmp_path, sink, db_url, own_redis):
+    """Redis goes away while the worker holds a delivery it has not acknowledged yet (tasks
+    acknowledge late): the same worker reconnects when Redis is back, and every email arrives
+    once. Celery 5.7.0's worker exits here instead: after a lost connection it collects the
+    connection and then closes it, and closing restores the unacknowledged message through the
+    collected transport (AttributeError: 'NoneType' object has no attribute 'hostname'). So
+    setup.cfg keeps celery below 5.7."""
+    from lms.notify import notify
+
+    env = Env(tmp_path, sink, db_url, redis_url=own_redis.url)
+    try:
+        ids, emails = make_users(env.app, 3)
+        sink.hang_at = 1  # the first DATA waits until released, then answers 451
+        worker = env.start_worker()
+        with env.app.app_context():
+            notify("announcement", ids, {"subject": "In flight", "body": "B"})
+            db.session.commit()
+        wait_for(sink.hanging.is_set, "a delivery in flight")
+        own_redis.stop()
+        time.sleep(1)
+        sink.release.set()  # that attempt fails (451); its acknowledgement cannot reach Redis
+        log = env.instance / "worker0.log"
+        # The task ends, its acknowledgement fails, and the consumer notices the lost broker.
+        wait_for(lambda: "Connection to broker lost" in log.read_text(errors="replace"), "it")
+        time.sleep(1)
+        assert worker.poll() is None, "the worker exited when Redis went away"
+        own_redis.start()
+        wait_for(lambda: statuses(env.app, "email").count("sent") == 3, "every email", 120)
+        time.sleep(1.5)
+        assert worker.poll() is None
+        assert sorted(a["to"][0] for a in sink.accepted) == sorted(emails)
+        assert len({a["id"] for a in sink.accepted}) == 3
+    finally:
+        env.close()
