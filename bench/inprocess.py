@@ -26,8 +26,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PASSWORD = "bench-password"  # noqa: S105 (lms bench generate's published learner password)
-
 
 def _pick(app) -> tuple[int, str, list[int]]:
     """A learner enrolled in a course with lessons, and some of those lessons."""
@@ -108,7 +106,7 @@ def lms_client():
     # The first learner may be a child (at size M, user 2 is): a child's account has no
     # password and signs in with its child login, as on a real site. Keeping that learner
     # keeps the figures comparable with earlier runs.
-    from lms_audience.bench import child_login_form
+    from lms_audience.bench import sign_in_form
     from lms_audience.models_personal import ChildLogin
 
     from bench.load import CSRF_RE
@@ -117,13 +115,8 @@ def lms_client():
         child_login = db.session.scalar(
             db.select(ChildLogin.login_name).where(ChildLogin.user_id == uid)
         )
-    if child_login:
-        page = client.get("/audience/child-login").get_data(as_text=True)
-        form, path = child_login_form(child_login), "/audience/child-login"
-    else:
-        page = client.get("/login").get_data(as_text=True)
-        form, path = {"email": email, "password": PASSWORD}, "/login"
-    token = CSRF_RE.search(page).group(1)
+    path, form = sign_in_form(email, child_login)
+    token = CSRF_RE.search(client.get(path).get_data(as_text=True)).group(1)
     resp = client.post(path, data={**form, "csrf_token": token})
     if resp.status_code != 302:
         raise RuntimeError(f"log-in failed: HTTP {resp.status_code}")

@@ -70,20 +70,16 @@ class Session:
         return resp.status, text
 
     def login(self, email: str, password: str) -> None:
-        self.request("GET", "/login")
-        status, _ = self.request("POST", "/login", {"email": email, "password": password})
-        if status != 302:
-            raise RuntimeError(f"login failed for a bench user: HTTP {status}")
-        self.request("GET", "/my")  # fresh CSRF token for later forms
+        self.sign_in("/login", {"email": email, "password": password})
 
-    def login_child(self, form: dict[str, str]) -> None:
-        """A child's sign-in (the audience plugin's), with the form's fields
-        (``lms_audience.bench.child_login_form``)."""
-        self.request("GET", "/audience/child-login")
-        status, _ = self.request("POST", "/audience/child-login", form)
+    def sign_in(self, path: str, form: dict[str, str]) -> None:
+        """Any sign-in page (a child's: ``lms_audience.bench.sign_in_form``): GET it for its
+        CSRF token, POST the form, expect the redirect."""
+        self.request("GET", path)
+        status, _ = self.request("POST", path, form)
         if status != 302:
-            raise RuntimeError(f"child sign-in failed for a bench child: HTTP {status}")
-        self.request("GET", "/my")
+            raise RuntimeError(f"sign-in at {path} failed for a bench user: HTTP {status}")
+        self.request("GET", "/my")  # fresh CSRF token for later forms
 
 
 @dataclass

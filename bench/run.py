@@ -387,16 +387,13 @@ LOGINS: dict[str, tuple[dict, str]] = {}  # email -> (cookies, csrf token)
 def log_in_all(users: list[dict]) -> None:
     """Log every bench user in once through the LMS; the bare app accepts the same cookie. A
     child's account signs in with its child login and the generator's secrets."""
-    from lms_audience.bench import child_login_form
+    from lms_audience.bench import sign_in_form
 
     server = Server("lms:create_app()", "login")
     try:
         for u in users:
             s = load.Session("127.0.0.1", server.port)
-            if u.get("child_login"):
-                s.login_child(child_login_form(u["child_login"]))
-            else:
-                s.login(u["email"], "bench-password")
+            s.sign_in(*sign_in_form(u["email"], u.get("child_login")))
             LOGINS[u["email"]] = (dict(s.cookies), s.csrf)
     finally:
         server.stop()
@@ -562,14 +559,10 @@ def query_counts(user: dict) -> dict[str, int]:
             .limit(1)
         )
         client = app.test_client()
-        if user.get("child_login"):
-            from lms_audience.bench import child_login_form
+        from lms_audience.bench import sign_in_form
 
-            form = child_login_form(user["child_login"])
-            signed_in = client.post("/audience/child-login", data=form)
-        else:
-            form = {"email": user["email"], "password": "bench-password"}
-            signed_in = client.post("/login", data=form)
+        path, form = sign_in_form(user["email"], user.get("child_login"))
+        signed_in = client.post(path, data=form)
         if signed_in.status_code != 302:
             raise RuntimeError(f"query counts: sign-in failed, HTTP {signed_in.status_code}")
         statements: list[str] = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from lms_audience import prefs
-from lms_audience.bench import child_login_form
+from lms_audience.bench import sign_in_form
 from lms_audience.guardians import is_child
 from lms_audience.models import Profile
 from lms_audience.models_personal import ChildLogin
@@ -17,7 +17,8 @@ from lms_notify_inapp.models import InappMessage
 from sqlalchemy import select
 
 from lms.extensions import db
-from lms.models import Activity, Enrolment, User
+from lms.models import Enrolment, User
+from tests.unit.bench_site import generate_xs, learners_lessons
 
 
 def _normalised(html: str) -> str:
@@ -27,26 +28,9 @@ def _normalised(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", html)).strip()
 
 
-def _learners_lessons(user: User, n: int) -> list[int]:
-    courses = select(Enrolment.course_id).where(
-        Enrolment.user_id == user.id, Enrolment.role == "learner"
-    )
-    return list(
-        db.session.scalars(
-            select(Activity.id)
-            .where(Activity.course_id.in_(courses), Activity.content_type == "page")
-            .order_by(Activity.id)
-            .limit(n)
-        )
-    )
-
-
 def test_the_bare_baseline_shows_the_lms_page_word_for_word(make_app, tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'bench.db'}"
-    app = make_app(DATABASE_URL=url)
+    app, url = generate_xs(make_app, tmp_path)
     with app.app_context():
-        result = app.test_cli_runner().invoke(args=["bench", "generate", "--size", "XS"])
-        assert result.exit_code == 0, result.output
         learners = list(
             db.session.scalars(
                 select(User)
@@ -80,7 +64,7 @@ def test_the_bare_baseline_shows_the_lms_page_word_for_word(make_app, tmp_path, 
         kid = next(u for u in others[2:] if is_child(u))
         rest = [u for u in others[2:] if u not in (*old[:2], kid)]
         chosen = [thai, english, own, bell, *old[:2], kid, *rest[:3]]
-        pages = {u.id: (u.email, _learners_lessons(u, 4)) for u in chosen}
+        pages = {u.id: (u.email, learners_lessons(u.id, 4)) for u in chosen}
         assert len(pages) == 10
         child_logins = dict(
             db.session.execute(select(ChildLogin.user_id, ChildLogin.login_name)).all()
@@ -96,12 +80,8 @@ def test_the_bare_baseline_shows_the_lms_page_word_for_word(make_app, tmp_path, 
     for user_id, (email, lessons) in pages.items():
         assert lessons, email
         lms_client = app.test_client()
-        if user_id in child_logins:
-            form = child_login_form(child_logins[user_id])
-            logged_in = lms_client.post("/audience/child-login", data=form)
-        else:
-            form = {"email": email, "password": "bench-password"}
-            logged_in = lms_client.post("/login", data=form)
+        path, form = sign_in_form(email, child_logins.get(user_id))
+        logged_in = lms_client.post(path, data=form)
         assert logged_in.status_code == 302, email
         bare_client = bare.test_client()
         with bare_client.session_transaction() as session:

@@ -9,16 +9,14 @@ from lms_audience.guardians import is_child
 from sqlalchemy import select
 
 from lms.extensions import db
-from lms.models import Activity, Enrolment, User
+from lms.models import Enrolment, User
+from tests.unit.bench_site import generate_xs, learners_lessons
 
 
 @pytest.mark.parametrize("child", [True, False])
 def test_the_in_process_learner_signs_in(make_app, tmp_path, monkeypatch, child):
-    url = f"sqlite:///{tmp_path / 'bench.db'}"
-    app = make_app(DATABASE_URL=url)
+    app, url = generate_xs(make_app, tmp_path)
     with app.app_context():
-        result = app.test_cli_runner().invoke(args=["bench", "generate", "--size", "XS"])
-        assert result.exit_code == 0, result.output
         learner = next(
             u
             for u in db.session.scalars(
@@ -29,12 +27,7 @@ def test_the_in_process_learner_signs_in(make_app, tmp_path, monkeypatch, child)
             )
             if is_child(u) == child
         )
-        course = db.session.scalar(select(Enrolment.course_id).filter_by(user_id=learner.id))
-        lessons = list(
-            db.session.scalars(
-                select(Activity.id).filter_by(course_id=course, content_type="page").limit(3)
-            )
-        )
+        lessons = learners_lessons(learner.id, 3)
         picked = (learner.id, learner.email, lessons)
     monkeypatch.setenv("LMS_DATABASE_URL", url)
     monkeypatch.setenv("LMS_SECRET_KEY", "inprocess-test")

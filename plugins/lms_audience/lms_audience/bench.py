@@ -342,6 +342,17 @@ def child_login_form(login_name: str) -> dict[str, str]:
     return form
 
 
+def sign_in_form(email: str, child_login: str | None) -> tuple[str, dict[str, str]]:
+    """Where and with what a generated learner signs in: a child's account (it has a child
+    login) at ``/audience/child-login`` with :func:`child_login_form`, any other at ``/login``
+    with the generator's password. Without the CSRF token: the caller adds it."""
+    from lms.benchmark import BENCH_PASSWORD
+
+    if child_login:
+        return "/audience/child-login", child_login_form(child_login)
+    return "/login", {"email": email, "password": BENCH_PASSWORD}
+
+
 def _make_childrens_accounts(children: list[int]) -> None:
     """The core made every learner with an email address and a password; a child's account
     has neither (:func:`lms_audience.guardians.create_child`): a placeholder address in
